@@ -1,0 +1,2 @@
+// audisp-imds entry point (wired in src/app/).
+int main() { return 0; }
