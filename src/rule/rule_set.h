@@ -1,0 +1,47 @@
+// The loaded rules, each with its own sequence matcher: what the pipeline
+// feeds every event to and collects alerts from.
+#ifndef AUDISP_IMDS_RULE_RULE_SET_H
+#define AUDISP_IMDS_RULE_RULE_SET_H
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "event/ecs_event.h"
+#include "event/field.h"
+#include "output/alert.h"
+#include "rule/rule.h"
+#include "rule/sequence_matcher.h"
+
+namespace imds {
+
+class RuleSet {
+ public:
+  RuleSet() = default;
+  // `max_pending` bounds each rule's pending sequences.
+  explicit RuleSet(std::vector<Rule> rules,
+                   size_t max_pending = SequenceMatcher::kDefaultMaxPending);
+
+  // Appends one alert per completed sequence (or single-event match).
+  void OnEvent(const EcsEvent& event, std::vector<Alert>& out);
+
+  // Whether any rule has a stage that events of `category` can match: the
+  // pipeline need not build events no rule reads.
+  bool NeedsCategory(EventCategory category) const;
+  // Every field any rule reads, each once.
+  std::vector<FieldId> ReferencedFields() const;
+
+  const std::vector<Rule>& rules() const { return rules_; }
+  size_t size() const { return rules_.size(); }
+  size_t pending() const;   // over all rules
+  uint64_t evicted() const;  // over all rules
+
+ private:
+  std::vector<Rule> rules_;
+  std::vector<SequenceMatcher> matchers_;  // matchers_[i] runs rules_[i]
+  std::vector<SequenceMatch> scratch_;
+};
+
+}  // namespace imds
+
+#endif  // AUDISP_IMDS_RULE_RULE_SET_H
