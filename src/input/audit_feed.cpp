@@ -1,0 +1,168 @@
+#include "input/audit_feed.h"
+
+#include <cstring>
+#include <utility>
+
+namespace imds {
+
+namespace {
+
+bool ConsumeLiteral(std::string_view& s, std::string_view literal) {
+  if (s.substr(0, literal.size()) != literal) return false;
+  s.remove_prefix(literal.size());
+  return true;
+}
+
+// One or more printable characters other than space (a node name, a record
+// type). A control byte here, such as the ENRICHED separator 0x1d, would make
+// auparse split the record inside its header.
+bool ConsumeToken(std::string_view& s) {
+  size_t n = 0;
+  while (n < s.size() && s[n] > ' ' && s[n] <= '~') ++n;
+  if (n == 0) return false;
+  s.remove_prefix(n);
+  return true;
+}
+
+bool ConsumeSpaces(std::string_view& s) {
+  size_t n = 0;
+  while (n < s.size() && s[n] == ' ') ++n;
+  s.remove_prefix(n);
+  return n > 0;
+}
+
+bool ConsumeDigits(std::string_view& s) {
+  size_t n = 0;
+  while (n < s.size() && n < 20 && s[n] >= '0' && s[n] <= '9') ++n;
+  if (n == 0) return false;
+  s.remove_prefix(n);
+  return true;
+}
+
+}  // namespace
+
+bool IsAuditRecordLine(std::string_view line) {
+  if (line.find('\0') != std::string_view::npos) return false;
+  std::string_view s = line;
+  if (ConsumeLiteral(s, "node=") && !(ConsumeToken(s) && ConsumeSpaces(s))) return false;
+  return ConsumeLiteral(s, "type=") && ConsumeToken(s) && ConsumeSpaces(s) && ConsumeLiteral(s, "msg=audit(") &&
+         ConsumeDigits(s) && ConsumeLiteral(s, ".") && ConsumeDigits(s) && ConsumeLiteral(s, ":") &&
+         ConsumeDigits(s) && ConsumeLiteral(s, ")");
+}
+
+std::unique_ptr<AuditFeed> AuditFeed::Create(EventBuilder builder, Sink sink, size_t max_line_bytes) {
+  auparse_state_t* au = auparse_init(AUSOURCE_FEED, nullptr);
+  if (au == nullptr) return nullptr;
+  return std::unique_ptr<AuditFeed>(new AuditFeed(au, std::move(builder), std::move(sink), max_line_bytes));
+}
+
+AuditFeed::AuditFeed(auparse_state_t* au, EventBuilder builder, Sink sink, size_t max_line_bytes)
+    : au_(au), builder_(std::move(builder)), sink_(std::move(sink)), max_line_bytes_(max_line_bytes) {
+  // The object is heap-allocated by Create() and never moves, so `this`
+  // stays valid as the callback's user data for the lifetime of au_.
+  auparse_add_callback(au_, &AuditFeed::OnEvent, this, nullptr);
+}
+
+AuditFeed::~AuditFeed() { auparse_destroy(au_); }
+
+void AuditFeed::OnEvent(auparse_state_t* au, auparse_cb_event_t type, void* user_data) {
+  if (type != AUPARSE_CB_EVENT_READY || user_data == nullptr) return;
+  auto* self = static_cast<AuditFeed*>(user_data);
+  // Nothing may unwind through libauparse's C frames.
+  try {
+    self->HandleEvent(au);
+  } catch (...) {
+    ++self->stats_.parse_errors;
+  }
+}
+
+void AuditFeed::HandleEvent(auparse_state_t* au) {
+  ++stats_.events_seen;
+  BuildOutcome outcome = BuildOutcome::kIgnored;
+  std::optional<EcsEvent> event = builder_.Build(au, &outcome);
+  if (event) {
+    ++stats_.events_rebuilt;
+    if (sink_) sink_(std::move(*event));
+  } else if (outcome == BuildOutcome::kMalformed) {
+    ++stats_.parse_errors;
+  }
+}
+
+void AuditFeed::FeedToAuparse(const char* data, size_t size) {
+  // `data` is whole lines. Runs of record lines go to auparse in one call;
+  // anything else is cut out (blank lines silently, others as errors).
+  const char* const end = data + size;
+  const char* run = data;
+  auto flush_run = [&](const char* run_end) {
+    if (run_end > run && auparse_feed(au_, run, static_cast<size_t>(run_end - run)) < 0) ++stats_.parse_errors;
+  };
+  for (const char* line = data; line < end;) {
+    const auto* newline = static_cast<const char*>(std::memchr(line, '\n', static_cast<size_t>(end - line)));
+    const char* next = newline ? newline + 1 : end;
+    const std::string_view text(line, static_cast<size_t>((newline ? newline : end) - line));
+    if (!IsAuditRecordLine(text)) {
+      flush_run(line);
+      run = next;
+      if (!text.empty()) ++stats_.parse_errors;
+    }
+    line = next;
+  }
+  flush_run(end);
+}
+
+void AuditFeed::Feed(const char* data, size_t size) {
+  while (size > 0) {
+    if (discarding_line_) {
+      const auto* newline = static_cast<const char*>(std::memchr(data, '\n', size));
+      if (newline == nullptr) return;
+      discarding_line_ = false;
+      size -= static_cast<size_t>(newline + 1 - data);
+      data = newline + 1;
+      continue;
+    }
+    const auto* first_newline = static_cast<const char*>(std::memchr(data, '\n', size));
+    if (first_newline == nullptr) {
+      if (partial_line_.size() + size > max_line_bytes_) {
+        partial_line_.clear();
+        discarding_line_ = true;
+        ++stats_.parse_errors;
+        return;
+      }
+      partial_line_.append(data, size);
+      return;
+    }
+    if (!partial_line_.empty()) {
+      // Complete the held-back line first, then pass the rest straight on.
+      const auto head = static_cast<size_t>(first_newline + 1 - data);
+      if (partial_line_.size() + head - 1 > max_line_bytes_) {
+        ++stats_.parse_errors;
+      } else {
+        partial_line_.append(data, head);
+        FeedToAuparse(partial_line_.data(), partial_line_.size());
+      }
+      partial_line_.clear();
+      data += head;
+      size -= head;
+      continue;
+    }
+    const auto* last_newline = static_cast<const char*>(memrchr(data, '\n', size));
+    const auto whole = static_cast<size_t>(last_newline + 1 - data);
+    FeedToAuparse(data, whole);
+    data += whole;
+    size -= whole;
+  }
+}
+
+void AuditFeed::AgeEvents() { auparse_feed_age_events(au_); }
+
+void AuditFeed::Flush() {
+  if (!partial_line_.empty()) {
+    partial_line_ += '\n';
+    FeedToAuparse(partial_line_.data(), partial_line_.size());
+    partial_line_.clear();
+  }
+  discarding_line_ = false;
+  auparse_flush_feed(au_);
+}
+
+}  // namespace imds

@@ -1,0 +1,407 @@
+// EventBuilder on real records (tests/audit/data, copied byte-for-byte from
+// the public corpus) and on hand-written records for what the corpus lacks
+// (i386 socketcall with SOCKADDR, relative paths, hostile input).
+#include "audit/event_builder.h"
+
+#include <auparse.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace imds {
+namespace {
+
+const HostIdentity kLocal{"local-machine-id", "local-host"};
+
+struct Built {
+  std::vector<EcsEvent> events;
+  std::vector<BuildOutcome> outcomes;  // one per auparse event
+};
+
+void OnEvent(auparse_state_t* au, auparse_cb_event_t type, void* user_data) {
+  if (type != AUPARSE_CB_EVENT_READY) return;
+  auto* ctx = static_cast<std::pair<EventBuilder*, Built*>*>(user_data);
+  BuildOutcome outcome;
+  if (auto event = ctx->first->Build(au, &outcome)) ctx->second->events.push_back(std::move(*event));
+  ctx->second->outcomes.push_back(outcome);
+}
+
+// Runs the builder on every event libauparse finds in `text`.
+Built BuildAll(const std::string& text, const HostIdentity& host = kLocal) {
+  EventBuilder builder(host);
+  Built built;
+  std::pair<EventBuilder*, Built*> ctx(&builder, &built);
+  auparse_state_t* au = auparse_init(AUSOURCE_FEED, nullptr);
+  EXPECT_NE(au, nullptr);
+  auparse_add_callback(au, OnEvent, &ctx, nullptr);
+  auparse_feed(au, text.data(), text.size());
+  auparse_flush_feed(au);
+  auparse_destroy(au);
+  return built;
+}
+
+std::string ReadData(const std::string& name) {
+  std::ifstream in(std::string(IMDS_SOURCE_DIR) + "/tests/audit/data/" + name, std::ios::binary);
+  EXPECT_TRUE(in.good()) << name;
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// The '#' comment lines of laurel_fork-sleep-exec.txt make libauparse 3.0.9
+// leak (the input layer drops such lines before auparse); this test talks
+// to auparse directly, so it drops them too.
+std::string WithoutCommentLines(const std::string& text) {
+  std::istringstream in(text);
+  std::string line, out;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] != '#') out += line + "\n";
+  }
+  return out;
+}
+
+using Strings = std::vector<std::string>;
+
+// --- real records ------------------------------------------------------------
+
+TEST(EventBuilderTest, RealGceFileGivesImdsConnectAndTwoExecsOnly) {
+  // 5 events: IMDS connect, 2 execs, an AF_UNIX connect, an accept.
+  Built b = BuildAll(ReadData("go-libaudit_testdata_normal.txt"));
+  ASSERT_EQ(b.events.size(), 3u);
+  EXPECT_EQ(b.events[0].stamp.serial, 58u);
+  EXPECT_EQ(b.events[1].stamp.serial, 59u);
+  EXPECT_EQ(b.events[2].stamp.serial, 60u);
+  for (BuildOutcome o : b.outcomes) EXPECT_NE(o, BuildOutcome::kMalformed);
+}
+
+TEST(EventBuilderTest, RealImdsConnectIsANetworkEventEvenWhenInProgress) {
+  const Built b = BuildAll(ReadData("go-libaudit_testdata_normal.txt"));
+  ASSERT_EQ(b.events.size(), 3u);
+  const EcsEvent& e = b.events[0];
+  EXPECT_EQ(e.category, EventCategory::kNetwork);
+  EXPECT_EQ(e.destination_ip, "169.254.169.254");
+  EXPECT_EQ(e.destination_port, 80);
+  EXPECT_EQ(e.syscall_result, "EINPROGRESS");
+  EXPECT_EQ(e.pid, 1172);
+  EXPECT_EQ(e.ppid, 1);
+  EXPECT_EQ(e.uid, 0);
+  EXPECT_FALSE(e.session_id.has_value());  // ses=4294967295
+  EXPECT_EQ(e.executable, Strings{"/usr/bin/python2.7;58d1ccfb (deleted)"});  // exe= was hex
+  EXPECT_EQ(e.stamp.seconds, 1492037289);
+  EXPECT_EQ(e.stamp.millis, 295u);
+  EXPECT_EQ(e.host_id, kLocal.id);
+  EXPECT_EQ(e.host_name, kLocal.name);
+}
+
+TEST(EventBuilderTest, RealExecFillsProcessFields) {
+  const Built b = BuildAll(ReadData("go-libaudit_testdata_normal.txt"));
+  ASSERT_EQ(b.events.size(), 3u);
+  const EcsEvent& e = b.events[1];
+  EXPECT_EQ(e.category, EventCategory::kProcess);
+  EXPECT_EQ(e.pid, 13393);
+  EXPECT_EQ(e.ppid, 12041);
+  EXPECT_EQ(e.uid, 1000);
+  EXPECT_EQ(e.session_id, 802);
+  EXPECT_EQ(e.executable, Strings{"/usr/bin/grep"});  // PATH name is the same path
+  EXPECT_EQ(e.args, (Strings{"grep", "--color=auto", "mapping"}));
+  EXPECT_EQ(e.command_line, "grep --color=auto mapping");
+  EXPECT_EQ(e.working_directory, "/home/andrew_kroh");
+  EXPECT_EQ(e.stamp, (AuditStamp{1492037291, 36, 59}));
+  EXPECT_FALSE(e.entity_id.has_value());  // the process layer's job
+  EXPECT_FALSE(e.parent_executable.has_value());
+}
+
+TEST(EventBuilderTest, NodePrefixNamesTheHostOnEnrichedInput) {
+  Built b = BuildAll(ReadData("laurel_record-execve.txt"));
+  ASSERT_EQ(b.events.size(), 1u);
+  const EcsEvent& e = b.events[0];
+  EXPECT_EQ(e.host_id, "work");
+  EXPECT_EQ(e.host_name, "work");
+  EXPECT_EQ(e.executable, Strings{"/usr/bin/whoami"});
+  EXPECT_EQ(e.args, Strings{"whoami"});
+  EXPECT_EQ(e.working_directory, "/home/user/tmp");
+  EXPECT_EQ(e.uid, 0);
+  EXPECT_EQ(e.session_id, 1);
+}
+
+TEST(EventBuilderTest, SplitArgumentOverSeveralExecveRecordsIsJoined) {
+  Built b = BuildAll(ReadData("laurel_record-execve-long.txt"));
+  ASSERT_EQ(b.events.size(), 1u);
+  const EcsEvent& e = b.events[0];
+  ASSERT_EQ(e.args.size(), 2u);
+  EXPECT_EQ(e.args[0], "/bin/echo");
+  // a1_len=16384 counts hex digits: the kernel forces hex on an argument
+  // that spans records. 8192 bytes, not PROCTITLE's 128-byte cut.
+  ASSERT_EQ(e.args[1].size(), 8192u);
+  EXPECT_EQ(e.args[1].substr(0, 4), "baaa");
+  EXPECT_EQ(e.args[1].back(), 'g');  // the last byte of the third chunk
+  EXPECT_EQ(e.command_line.size(), 9u + 1 + 8192);
+  EXPECT_EQ(e.working_directory, "/tmp");
+}
+
+TEST(EventBuilderTest, HexArgumentOfRealPerlReverseShell) {
+  Built b = BuildAll(ReadData("laurel_record-perl-reverse-shell.txt"));
+  ASSERT_EQ(b.events.size(), 1u);
+  const EcsEvent& e = b.events[0];
+  ASSERT_EQ(e.args.size(), 3u);
+  EXPECT_EQ(e.args[2].rfind("use Socket;$i=\"10.0.0.1\";$p=1234;", 0), 0u) << e.args[2];
+}
+
+TEST(EventBuilderTest, RealIpv4AndIpv6Connects) {
+  Built b = BuildAll(ReadData("laurel_record-connect.txt"));
+  ASSERT_EQ(b.events.size(), 2u);
+  EXPECT_EQ(b.events[0].destination_ip, "127.0.0.1");
+  EXPECT_EQ(b.events[0].destination_port, 11211);
+  EXPECT_EQ(b.events[0].syscall_result, "success");
+  EXPECT_EQ(b.events[1].destination_ip, "::1");
+  EXPECT_EQ(b.events[1].syscall_result, "EINPROGRESS");
+  EXPECT_EQ(b.events[1].executable, Strings{"/usr/bin/php"});
+}
+
+TEST(EventBuilderTest, Aarch64ExecsNamedByLibauditNotByX86Numbers) {
+  // syscall=221 is execve on aarch64 (fadvise64 on x86_64); 220 is clone.
+  // The records of this file come in reverse order, SYSCALL last.
+  Built b = BuildAll(WithoutCommentLines(ReadData("laurel_fork-sleep-exec.txt")));
+  ASSERT_EQ(b.events.size(), 2u);
+  EXPECT_EQ(b.events[0].executable, Strings{"/home/user/bin/uncaring-parent"});
+  const EcsEvent& child = b.events[1];
+  EXPECT_EQ(child.pid, 1578540);
+  EXPECT_EQ(child.ppid, 1);
+  // exe= is the resolved /usr/bin/true, execve was handed /bin/true.
+  EXPECT_EQ(child.executable, (Strings{"/usr/bin/true", "/bin/true"}));
+  EXPECT_EQ(child.args, Strings{""});
+  EXPECT_EQ(child.session_id, 2);
+}
+
+TEST(EventBuilderTest, EventsWithoutEoeFromRealFileAreBuiltAtFlush) {
+  Built b = BuildAll(ReadData("crowdsec-hub_auditd-curl-exec-behavior.txt"));
+  ASSERT_FALSE(b.events.empty());
+  EXPECT_EQ(b.events[0].args, (Strings{"bash", "bkdoor-script.sh"}));
+  EXPECT_EQ(b.events[0].working_directory, "/tmp/bkdoor");
+}
+
+TEST(EventBuilderTest, EnrichedTextThatLostItsSeparatorStillDecodes) {
+  // `key="susp_shell"ARCH=x86_64 SYSCALL=execve ...`, `cap_frootid=0OUID=...`
+  Built b = BuildAll(ReadData("crowdsec-hub_auditd-suid-crash.txt"));
+  ASSERT_EQ(b.events.size(), 2u);
+  EXPECT_EQ(b.events[0].executable, (Strings{"/usr/bin/bash", "/bin/bash"}));
+  EXPECT_EQ(b.events[0].args, Strings{"-bash"});
+  EXPECT_EQ(b.events[0].session_id, 417);
+  EXPECT_EQ(b.events[1].args, (Strings{"/usr/bin/su", "--help"}));
+}
+
+// --- hand-written records ---------------------------------------------------
+
+std::string Syscall(const std::string& serial, const std::string& body) {
+  return "type=SYSCALL msg=audit(1700000000.123:" + serial + "): " + body + "\n";
+}
+std::string Record(const std::string& type, const std::string& serial, const std::string& body) {
+  return "type=" + type + " msg=audit(1700000000.123:" + serial + "): " + body + "\n";
+}
+std::string Eoe(const std::string& serial) { return "type=EOE msg=audit(1700000000.123:" + serial + "): \n"; }
+
+const char* kExecX86 =
+    "arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=2 ppid=100 pid=200 "
+    "auid=1000 uid=1000 gid=1000 euid=1000 suid=1000 fsuid=1000 egid=1000 sgid=1000 fsgid=1000 "
+    "tty=pts0 ses=7 comm=\"tool\" exe=\"/tmp/work/tool\" key=(null)";
+
+TEST(EventBuilderTest, RelativePathHandedToExecveIsSecondExecutableAsGiven) {
+  Built b = BuildAll(Syscall("1", kExecX86) + Record("EXECVE", "1", "argc=1 a0=\"./tool\"") +
+                     Record("CWD", "1", "cwd=\"/tmp/work\"") +
+                     Record("PATH", "1", "item=0 name=\"./tool\" inode=1 dev=fe:00 mode=0100755 nametype=NORMAL") +
+                     Eoe("1"));
+  ASSERT_EQ(b.events.size(), 1u);
+  EXPECT_EQ(b.events[0].executable, (Strings{"/tmp/work/tool", "./tool"}));
+}
+
+TEST(EventBuilderTest, ShebangScriptGivesInterpreterAndScriptPath) {
+  std::string sc = kExecX86;
+  sc.replace(sc.find("exe=\"/tmp/work/tool\""), 20, "exe=\"/usr/bin/bash\"");
+  Built b = BuildAll(Syscall("1", sc) + Record("EXECVE", "1", "argc=2 a0=\"/bin/bash\" a1=\"/tmp/x y.sh\"") +
+                     Record("PATH", "1", "item=0 name=2F746D702F7820792E7368 inode=1 nametype=NORMAL") +
+                     Record("PATH", "1", "item=1 name=\"/bin/bash\" inode=2 nametype=NORMAL") + Eoe("1"));
+  ASSERT_EQ(b.events.size(), 1u);
+  EXPECT_EQ(b.events[0].executable, (Strings{"/usr/bin/bash", "/tmp/x y.sh"}));  // hex name decoded
+}
+
+TEST(EventBuilderTest, ProctitleIsTheFallbackWhenThereIsNoExecve) {
+  Built b = BuildAll(Syscall("1", kExecX86) +
+                     Record("PROCTITLE", "1", "proctitle=6375726C002D73003136392E3235342E3136392E323534") +
+                     Eoe("1"));
+  ASSERT_EQ(b.events.size(), 1u);
+  EXPECT_EQ(b.events[0].args, (Strings{"curl", "-s", "169.254.169.254"}));
+  EXPECT_EQ(b.events[0].command_line, "curl -s 169.254.169.254");
+  EXPECT_FALSE(b.events[0].working_directory.has_value());
+}
+
+TEST(EventBuilderTest, ExecveWinsOverProctitle) {
+  Built b = BuildAll(Syscall("1", kExecX86) + Record("EXECVE", "1", "argc=2 a0=\"curl\" a1=\"-v\"") +
+                     Record("PROCTITLE", "1", "proctitle=\"other\"") + Eoe("1"));
+  ASSERT_EQ(b.events.size(), 1u);
+  EXPECT_EQ(b.events[0].args, (Strings{"curl", "-v"}));
+}
+
+TEST(EventBuilderTest, FailedExecIsNotAnEvent) {
+  std::string sc = kExecX86;
+  sc.replace(sc.find("success=yes exit=0"), 18, "success=no exit=-2");
+  Built b = BuildAll(Syscall("1", sc) + Eoe("1"));
+  EXPECT_TRUE(b.events.empty());
+  EXPECT_EQ(b.outcomes, std::vector<BuildOutcome>{BuildOutcome::kIgnored});
+}
+
+TEST(EventBuilderTest, ExecveatIsAnExec) {
+  std::string sc = kExecX86;
+  sc.replace(sc.find("syscall=59"), 10, "syscall=322");
+  EXPECT_EQ(BuildAll(Syscall("1", sc) + Eoe("1")).events.size(), 1u);
+}
+
+TEST(EventBuilderTest, AvcBeforeSyscallDoesNotHideTheExec) {
+  Built b = BuildAll(Record("AVC", "1",
+                            "avc:  granted  { execute } for  pid=200 comm=\"tool\" name=\"tool\" dev=\"dm-0\" "
+                            "ino=1 scontext=u:r:t:s0 tcontext=u:r:t:s0 tclass=file") +
+                     Syscall("1", kExecX86) + Eoe("1"));
+  ASSERT_EQ(b.events.size(), 1u);
+  EXPECT_EQ(b.events[0].pid, 200);
+}
+
+const char* kI386Exec =
+    // selinux audit2allow test data (Fedora Core 6): i386 execve is 11, no ses=.
+    "arch=40000003 syscall=11 success=yes exit=0 a0=9d12630 a1=9d12048 a2=9d0cd08 a3=9d120e0 items=0 "
+    "ppid=6448 pid=6449 auid=500 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts2 "
+    "comm=\"consoletype\" exe=\"/sbin/consoletype\" subj=staff_u:sysadm_r:consoletype_t:s0 key=(null)";
+
+TEST(EventBuilderTest, I386ExecveIsNamedFromItsOwnTable) {
+  Built b = BuildAll(Syscall("1", kI386Exec) + Eoe("1"));
+  ASSERT_EQ(b.events.size(), 1u);
+  EXPECT_EQ(b.events[0].executable, Strings{"/sbin/consoletype"});
+  EXPECT_FALSE(b.events[0].session_id.has_value());
+  EXPECT_TRUE(b.events[0].args.empty());
+}
+
+// i386 socketcall: the SYSCALL record is from the selinux test data; the
+// SOCKADDR record (which a modern kernel adds) is hand-written.
+const char* kI386Socketcall =
+    "arch=40000003 syscall=102 success=no exit=-111 a0=3 a1=bf8754a0 a2=4e570f80 a3=0 items=0 "
+    "ppid=1 pid=6145 auid=500 uid=500 gid=500 euid=500 suid=500 fsuid=500 egid=500 sgid=500 "
+    "fsgid=500 tty=(none) comm=\"gconfd-2\" exe=\"/usr/libexec/gconfd-2\" subj=staff_u:staff_r:staff_t:s0 "
+    "key=(null)";
+
+TEST(EventBuilderTest, I386SocketcallConnectIsANetworkEvent) {
+  Built b = BuildAll(Syscall("1", kI386Socketcall) +
+                     Record("SOCKADDR", "1", "saddr=02000050A9FEA9FE0000000000000000") + Eoe("1"));
+  ASSERT_EQ(b.events.size(), 1u);
+  EXPECT_EQ(b.events[0].category, EventCategory::kNetwork);
+  EXPECT_EQ(b.events[0].destination_ip, "169.254.169.254");
+  EXPECT_EQ(b.events[0].syscall_result, "ECONNREFUSED");
+}
+
+TEST(EventBuilderTest, I386SocketcallOtherThanConnectIsIgnored) {
+  std::string sc = kI386Socketcall;
+  sc.replace(sc.find("a0=3"), 4, "a0=2");  // bind
+  Built b = BuildAll(Syscall("1", sc) + Record("SOCKADDR", "1", "saddr=02000050A9FEA9FE0000000000000000") +
+                     Eoe("1"));
+  EXPECT_TRUE(b.events.empty());
+}
+
+TEST(EventBuilderTest, I386DirectConnectSyscall) {
+  std::string sc = kI386Socketcall;
+  sc.replace(sc.find("syscall=102"), 11, "syscall=362");
+  Built b = BuildAll(Syscall("1", sc) + Record("SOCKADDR", "1", "saddr=02000050A9FEA9FE0000000000000000") +
+                     Eoe("1"));
+  ASSERT_EQ(b.events.size(), 1u);
+  EXPECT_EQ(b.events[0].destination_port, 80);
+}
+
+TEST(EventBuilderTest, X86NumberOnAnotherArchIsNotMistaken) {
+  // 42 is connect on x86_64 but not on aarch64 (where it is nfsservctl).
+  Built b = BuildAll(Syscall("1", "arch=c00000b7 syscall=42 success=yes exit=0 pid=5 ppid=1") +
+                     Record("SOCKADDR", "1", "saddr=02000050A9FEA9FE0000000000000000") + Eoe("1"));
+  EXPECT_TRUE(b.events.empty());
+}
+
+TEST(EventBuilderTest, ConnectWithoutSockaddrOrToUnixSocketIsNotAnEvent) {
+  const std::string sc = "arch=c000003e syscall=42 success=no exit=-14 pid=5 ppid=1 exe=\"/bin/x\"";
+  Built b = BuildAll(Syscall("1", sc) + Eoe("1") + Syscall("2", sc) +
+                     Record("SOCKADDR", "2", "saddr=01002F746D702F736F636B00") + Eoe("2"));
+  EXPECT_TRUE(b.events.empty());
+  EXPECT_EQ(b.outcomes, (std::vector<BuildOutcome>{BuildOutcome::kIgnored, BuildOutcome::kIgnored}));
+}
+
+TEST(EventBuilderTest, SessionIdPresentWhenSet) {
+  Built b = BuildAll(Syscall("1", kExecX86) + Eoe("1"));
+  ASSERT_EQ(b.events.size(), 1u);
+  EXPECT_EQ(b.events[0].session_id, 7);
+  EXPECT_EQ(b.events[0].stamp, (AuditStamp{1700000000, 123, 1}));
+}
+
+// --- hostile input ------------------------------------------------------------
+
+TEST(EventBuilderTest, ExecWithoutPidIsMalformedNotAnEvent) {
+  Built b = BuildAll(Syscall("1", "arch=c000003e syscall=59 success=yes exit=0 ppid=1 exe=\"/bin/x\"") + Eoe("1"));
+  EXPECT_TRUE(b.events.empty());
+  EXPECT_EQ(b.outcomes, std::vector<BuildOutcome>{BuildOutcome::kMalformed});
+}
+
+TEST(EventBuilderTest, ConnectWithGarbageSockaddrIsMalformed) {
+  Built b = BuildAll(Syscall("1", "arch=c000003e syscall=42 success=yes exit=0 pid=5 ppid=1") +
+                     Record("SOCKADDR", "1", "saddr=02ZZ") + Eoe("1"));
+  EXPECT_TRUE(b.events.empty());
+  EXPECT_EQ(b.outcomes, std::vector<BuildOutcome>{BuildOutcome::kMalformed});
+}
+
+TEST(EventBuilderTest, UnknownArchAndAbsurdNumbersAreIgnored) {
+  Built b = BuildAll(Syscall("1", "arch=12345 syscall=59 success=yes pid=1") + Eoe("1") +
+                     Syscall("2", "arch=c000003e syscall=99999999999999999999 success=yes pid=1") + Eoe("2") +
+                     Syscall("3", "arch=ffffffffffffffffff syscall=59 success=yes pid=1") + Eoe("3") +
+                     Syscall("4", "arch=c000003e syscall=-59 success=yes pid=1") + Eoe("4") +
+                     Syscall("5", "syscall=59 success=yes pid=1") + Eoe("5") +
+                     Syscall("6", "arch=x86_64 syscall=execve success=yes pid=1") + Eoe("6"));
+  EXPECT_TRUE(b.events.empty());
+  for (BuildOutcome o : b.outcomes) EXPECT_EQ(o, BuildOutcome::kIgnored);
+}
+
+TEST(EventBuilderTest, TruncatedRecordsNeverCrash) {
+  const std::string full = ReadData("go-libaudit_testdata_normal.txt") + ReadData("laurel_record-execve-long.txt") +
+                           ReadData("laurel_record-connect.txt");
+  // Every line cut at every 13th byte, and the whole text cut at every 97th.
+  std::istringstream lines(full);
+  std::string line, cut_lines;
+  size_t n = 0;
+  while (std::getline(lines, line)) {
+    cut_lines += line.substr(0, (n++ * 13) % (line.size() + 1)) + "\n";
+  }
+  // Whatever survives is still one of the 6 events of the intact text.
+  EXPECT_LE(BuildAll(cut_lines).events.size(), 6u);
+  for (size_t cut = 0; cut < full.size(); cut += 97) EXPECT_LE(BuildAll(full.substr(0, cut)).events.size(), 6u);
+}
+
+TEST(EventBuilderTest, MegabyteArgumentThroughAuparse) {
+  // A 1 MiB argument as the kernel splits it: ~3750-byte hex chunks, one
+  // EXECVE record each.
+  const size_t total = 1u << 20;
+  const size_t chunk = 3750;
+  std::string text = Syscall("9", kExecX86) + Record("EXECVE", "9", "argc=2 a0=\"x\" a1_len=" + std::to_string(total));
+  text.pop_back();  // the first chunk shares the record with a1_len
+  size_t done = 0;
+  for (int k = 0; done < total; ++k) {
+    const size_t len = std::min(chunk, total - done);
+    std::string body = " a1[" + std::to_string(k) + "]=" + std::string(2 * len, '4');
+    if (k == 0) {
+      text += body + "\n";
+    } else {
+      text += Record("EXECVE", "9", body);
+    }
+    done += len;
+  }
+  text += Eoe("9");
+  Built b = BuildAll(text);
+  ASSERT_EQ(b.events.size(), 1u);
+  ASSERT_EQ(b.events[0].args.size(), 2u);
+  EXPECT_EQ(b.events[0].args[1].size(), total);
+}
+
+}  // namespace
+}  // namespace imds
