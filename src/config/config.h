@@ -41,6 +41,10 @@ struct Config {
 
   size_t process_table_capacity = 32768;
   size_t max_pending_sequences = 100000;
+  // Alert storms: at most this many alerts per rule per window (0: no
+  // limit); the rest are counted and reported.
+  size_t alerts_per_window = 100;
+  unsigned alert_window_seconds = 300;
   // Seconds between status reports to syslog; 0 disables them.
   unsigned status_interval_seconds = 0;
 

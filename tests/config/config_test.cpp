@@ -31,6 +31,8 @@ TEST(ConfigTest, EmptyFileGivesSafeDefaults) {
   EXPECT_EQ(c.syslog.format, MessageFormat::kKeyValue);
   EXPECT_GT(c.process_table_capacity, 0u);
   EXPECT_EQ(c.status_interval_seconds, 0u);
+  EXPECT_EQ(c.alerts_per_window, 100u);
+  EXPECT_EQ(c.alert_window_seconds, 300u);
   EXPECT_EQ(c.source, "test.toml");
 }
 
@@ -53,6 +55,8 @@ queue = 10
 process_table = 1000
 pending_sequences = 500
 status_interval = 60
+alerts_per_window = 7
+alert_window = 30
 [host]
 id = "h-1"
 name = "web-1"
@@ -71,6 +75,8 @@ name = "web-1"
   EXPECT_EQ(c.process_table_capacity, 1000u);
   EXPECT_EQ(c.max_pending_sequences, 500u);
   EXPECT_EQ(c.status_interval_seconds, 60u);
+  EXPECT_EQ(c.alerts_per_window, 7u);
+  EXPECT_EQ(c.alert_window_seconds, 30u);
   EXPECT_EQ(c.host_id, "h-1");
   EXPECT_EQ(c.host_name, "web-1");
 }
