@@ -92,6 +92,10 @@ ReadLoopResult RunReadLoop(int fd, AuditFeed& feed, ReadLoopHooks& hooks, const 
     if (got > 0) {
       result.bytes_read += static_cast<uint64_t>(got);
       feed.Feed(buffer.data(), static_cast<size_t>(got));
+      // A short read means the writer has nothing more for now: let
+      // libauparse release the events whose EOE has arrived (it only looks
+      // when asked), so an alert never waits for unrelated traffic.
+      if (options.age_when_idle && static_cast<size_t>(got) < buffer.size()) feed.AgeEvents();
       continue;
     }
     if (got == 0) {

@@ -32,7 +32,8 @@ struct ReadLoopOptions {
   // signal arriving just before the wait still wakes the loop at once. It is
   // drained (non-blocking) when readable. -1: none.
   int wake_fd = -1;
-  // Age events when idle. Turning it off is only useful when replaying old
+  // Age events when idle and after every short read (live input: releases
+  // events whose EOE has arrived at once). Turning it off is only useful when replaying old
   // records through a slow pipe, where aging (by the wall clock) would
   // close events whose last records are still in flight.
   bool age_when_idle = true;

@@ -100,7 +100,11 @@ TEST(ReadLoopTest, RegularFileIsReadToTheEnd) {
 TEST(ReadLoopTest, IdleInputAgesEventsSoAQuietHostStillReports) {
   Harness h;
   Pipe p;
-  p.Write(ExecEvent(time(nullptr), 1));  // complete, but nothing follows it
+  // No EOE and nothing follows: only aging while idle can release it, once
+  // it is older than libauparse's 2 s end-of-event timeout.
+  std::string event = ExecEvent(time(nullptr) - 1, 1);
+  event.erase(event.find("type=EOE"));
+  p.Write(event);
   TestHooks hooks;
   hooks.stop_when = [&] { return !h.events.empty(); };
   ReadLoopOptions options;
@@ -109,6 +113,24 @@ TEST(ReadLoopTest, IdleInputAgesEventsSoAQuietHostStillReports) {
   EXPECT_EQ(r.end, ReadLoopEnd::kStopRequested);
   EXPECT_EQ(h.events.size(), 1u);
   EXPECT_GE(hooks.idles, 1);
+}
+
+TEST(ReadLoopTest, EventEndedByEoeIsReleasedWithoutWaitingForIdleOrTheNextRecord) {
+  // libauparse only marks an EOE-terminated event complete when it next
+  // checks its events (a later record, or aging): a live read loop must ask
+  // after every read, or each alert would wait for unrelated traffic or the
+  // idle timeout. Here the idle timeout is far away and nothing follows.
+  Harness h;
+  Pipe p;
+  p.Write(ExecEvent(time(nullptr), 1));
+  TestHooks hooks;
+  hooks.stop_when = [&] { return !h.events.empty(); };
+  ReadLoopOptions options;
+  options.idle_timeout_ms = 60000;
+  const ReadLoopResult r = RunReadLoop(p.read_end(), *h.feed, hooks, options);
+  EXPECT_EQ(r.end, ReadLoopEnd::kStopRequested);
+  EXPECT_EQ(h.events.size(), 1u);
+  EXPECT_EQ(hooks.idles, 0);
 }
 
 TEST(ReadLoopTest, StopRequestLeavesBeforeReadingAndDoesNotFlush) {
