@@ -138,8 +138,21 @@ void ProcessTable::Enrich(EcsEvent& event) {
     image.session_id = event.session_id;
     event.entity_id = image.entity_id;
     if (event.session_id && !image.executable.empty()) {
-      const bool confirmed = parent_known && parent_session != event.session_id;
-      if (!parent_known || confirmed) OfferLeader(host, *event.session_id, image.executable, confirmed);
+      if (!parent_known) {
+        // Replay started mid-session: a guess, until something better.
+        OfferLeader(host, *event.session_id, image.executable, false);
+      } else if (parent_session != event.session_id) {
+        // A child inherits its session at fork, so the session changed in
+        // the parent after the table last saw it (pam_loginuid in sshd or
+        // login, or a shell writing /proc/self/loginuid): the parent entered
+        // the session and leads it. Choosing the child instead could name a
+        // short-lived sibling (`cat`) as leader of an unrelated process; the
+        // leader must be an ancestor of what it is reported for.
+        if (Process* parent = processes_.Find(Key{host, event.ppid})) {
+          parent->session_id = event.session_id;
+          if (!parent->executable.empty()) OfferLeader(host, *event.session_id, parent->executable, true);
+        }
+      }
     }
     PutProcess(Key{host, event.pid}, std::move(image));
   } else if (event.pid > 0) {

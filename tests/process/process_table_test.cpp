@@ -241,15 +241,26 @@ TEST(ProcessTableTest, ReseedKeepsAnExecEntryWhoseImageIsUnchanged) {
 
 // --- entry leader ---------------------------------------------------------
 
-TEST(ProcessTableTest, EntryLeaderIsTheFirstExecEnteringTheSession) {
+TEST(ProcessTableTest, EntryLeaderIsTheParentWhoseSessionChangedBeforeItForked) {
   ProcessTable table(100, nullptr, kHost);
-  Enriched(table, Exec(100, 1, "/usr/sbin/sshd", 1));                     // no session
-  const EcsEvent login = Enriched(table, Exec(200, 100, "/bin/bash", 2, 5));  // enters ses 5
-  EXPECT_EQ(login.entry_leader_executable, "/bin/bash");
+  Enriched(table, Exec(100, 1, "/usr/sbin/sshd", 1));                     // no session yet
+  // sshd ran pam_loginuid (session 5), then forked the shell.
+  const EcsEvent login = Enriched(table, Exec(200, 100, "/bin/bash", 2, 5));
+  EXPECT_EQ(login.entry_leader_executable, "/usr/sbin/sshd");
   Enriched(table, Exec(250, 200, "/usr/bin/sudo", 3, 5));  // same session: not a leader
   const EcsEvent curl = Enriched(table, Exec(300, 250, "/usr/bin/curl", 4, 5));
-  EXPECT_EQ(curl.entry_leader_executable, "/bin/bash");
-  EXPECT_EQ(Enriched(table, Exec(301, 100, "/x", 5)).entry_leader_executable, std::nullopt);  // no ses
+  EXPECT_EQ(curl.entry_leader_executable, "/usr/sbin/sshd");
+}
+
+TEST(ProcessTableTest, EntryLeaderIsNeverASiblingOfTheProcess) {
+  // Seen live: a shell known without a session writes its loginuid, runs a
+  // short-lived `cat`, then curl. The leader is the shell, an ancestor of
+  // curl, not the `cat` that happened to exec first in the new session.
+  ProcessTable table(100, nullptr, kHost);
+  Enriched(table, Exec(100, 1, "/usr/bin/bash", 1));  // session unset when seen
+  EXPECT_EQ(Enriched(table, Exec(101, 100, "/usr/bin/cat", 2, 7)).entry_leader_executable, "/usr/bin/bash");
+  EXPECT_EQ(Enriched(table, Exec(102, 100, "/usr/bin/curl", 3, 7)).entry_leader_executable, "/usr/bin/bash");
+  EXPECT_EQ(Enriched(table, Exec(301, 1, "/x", 5)).entry_leader_executable, std::nullopt);  // no ses
 }
 
 TEST(ProcessTableTest, EntryLeaderWithUnknownParentGivesWayToAConfirmedOne) {
@@ -257,12 +268,13 @@ TEST(ProcessTableTest, EntryLeaderWithUnknownParentGivesWayToAConfirmedOne) {
   Enriched(table, Exec(100, 1, "/usr/sbin/sshd", 1));
   // Replay started mid-session: parent 999 unknown, so tmux is a guess.
   EXPECT_EQ(Enriched(table, Exec(300, 999, "/usr/bin/tmux", 2, 6)).entry_leader_executable, "/usr/bin/tmux");
-  // A process entering session 6 from sshd's (unset) session is certain.
+  // A child of sshd (session unset when seen) in session 6 proves that sshd
+  // entered session 6: certain, so it replaces the guess.
   Enriched(table, Exec(400, 100, "/bin/bash", 3, 6));
-  EXPECT_EQ(Enriched(table, Exec(500, 300, "/usr/bin/curl", 4, 6)).entry_leader_executable, "/bin/bash");
-  // ...and is not displaced by a later one.
-  Enriched(table, Exec(401, 100, "/bin/zsh", 5, 6));
-  EXPECT_EQ(Enriched(table, Exec(501, 300, "/usr/bin/curl", 6, 6)).entry_leader_executable, "/bin/bash");
+  EXPECT_EQ(Enriched(table, Exec(500, 300, "/usr/bin/curl", 4, 6)).entry_leader_executable, "/usr/sbin/sshd");
+  // ...and is not displaced by a later candidate.
+  Enriched(table, Exec(401, 999, "/bin/zsh", 5, 6));
+  EXPECT_EQ(Enriched(table, Exec(501, 300, "/usr/bin/curl", 6, 6)).entry_leader_executable, "/usr/sbin/sshd");
 }
 
 TEST(ProcessTableTest, EntryLeaderFromProcIsTheProcessWhoseParentIsInAnotherSession) {
