@@ -74,7 +74,7 @@ class Runner : public ReadLoopHooks {
     if (feed_ != nullptr) {
       const AuditFeedStats& f = feed_->stats();
       s << " events_read=" << f.events_seen << " events_rebuilt=" << f.events_rebuilt
-        << " parse_errors=" << f.parse_errors;
+        << " records_skipped=" << f.records_skipped << " parse_errors=" << f.parse_errors;
     }
     s << " events_evaluated=" << pipeline_.events_evaluated() << " alerts=" << pipeline_.alerts()
       << " alerts_suppressed=" << pipeline_.alerts_suppressed() << " alerts_sent=" << sink.sent << " alerts_queued=" << sink.queued << " alerts_dropped=" << sink.dropped

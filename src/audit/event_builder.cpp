@@ -17,7 +17,6 @@ namespace {
 constexpr int64_t kUnsetSession = 4294967295;
 // The cache only ever holds the (arch, syscall) pairs the audit rules let
 // through; a bound keeps garbage input from growing it.
-constexpr size_t kMaxCachedSyscalls = 4096;
 // socketcall(2)'s call number for connect (SYS_CONNECT), the same on every
 // architecture that has socketcall.
 constexpr uint64_t kSysConnect = 3;
@@ -154,30 +153,6 @@ void ReadAuxRecords(auparse_state_t* au, AuxRecords& aux) {
 
 EventBuilder::EventBuilder(HostIdentity local_host) : local_host_(std::move(local_host)) {}
 
-EventBuilder::SyscallKind EventBuilder::Classify(uint32_t arch, int64_t syscall) {
-  if (syscall < 0 || syscall > 0x7fffffff) return SyscallKind::kOther;
-  const uint64_t key = (static_cast<uint64_t>(arch) << 32) | static_cast<uint64_t>(syscall);
-  if (auto it = syscall_kinds_.find(key); it != syscall_kinds_.end()) return it->second;
-
-  SyscallKind kind = SyscallKind::kOther;
-  const int machine = audit_elf_to_machine(arch);
-  // libaudit must not be asked about an unknown machine (it crashes).
-  if (machine >= 0) {
-    if (const char* name = audit_syscall_to_name(static_cast<int>(syscall), machine)) {
-      if (std::strcmp(name, "execve") == 0 || std::strcmp(name, "execveat") == 0) {
-        kind = SyscallKind::kExec;
-      } else if (std::strcmp(name, "connect") == 0) {
-        kind = SyscallKind::kConnect;
-      } else if (std::strcmp(name, "socketcall") == 0) {
-        kind = SyscallKind::kSocketcall;
-      }
-    }
-  }
-  if (syscall_kinds_.size() >= kMaxCachedSyscalls) syscall_kinds_.clear();
-  syscall_kinds_.emplace(key, kind);
-  return kind;
-}
-
 std::optional<EcsEvent> EventBuilder::Build(auparse_state_t* au, BuildOutcome* outcome) {
   BuildOutcome ignored_outcome;
   BuildOutcome& result = outcome ? *outcome : ignored_outcome;
@@ -197,7 +172,7 @@ std::optional<EcsEvent> EventBuilder::Build(auparse_state_t* au, BuildOutcome* o
       const std::optional<uint64_t> arch = ParseHex(sc.arch);
       const std::optional<int64_t> number = ParseDecimal(sc.syscall);
       if (!arch || *arch > 0xffffffffu || !number) return std::nullopt;
-      kind = Classify(static_cast<uint32_t>(*arch), *number);
+      kind = classifier_.Classify(static_cast<uint32_t>(*arch), *number);
       if (kind == SyscallKind::kOther) return std::nullopt;
     }
   } while (auparse_next_field(au) > 0);

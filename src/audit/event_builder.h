@@ -16,6 +16,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "audit/syscall_classifier.h"
 #include "event/ecs_event.h"
 
 namespace imds {
@@ -44,14 +45,8 @@ class EventBuilder {
   const HostIdentity& local_host() const { return local_host_; }
 
  private:
-  enum class SyscallKind : uint8_t { kOther, kExec, kConnect, kSocketcall };
-
-  // Names (arch, number) with libaudit once and remembers the answer: the
-  // same few pairs recur in every event.
-  SyscallKind Classify(uint32_t arch, int64_t syscall);
-
   HostIdentity local_host_;
-  std::unordered_map<uint64_t, SyscallKind> syscall_kinds_;
+  SyscallClassifier classifier_;
 };
 
 }  // namespace imds

@@ -7,5 +7,7 @@ src_audit_libimds_audit_a_SOURCES = \
 	src/audit/decode.h \
 	src/audit/decode.cpp \
 	src/audit/event_builder.h \
-	src/audit/event_builder.cpp
+	src/audit/event_builder.cpp \
+	src/audit/syscall_classifier.h \
+	src/audit/syscall_classifier.cpp
 src_audit_libimds_audit_a_CPPFLAGS = $(AM_CPPFLAGS) $(AUPARSE_CFLAGS)

@@ -104,6 +104,10 @@ void AuditFeed::FeedToAuparse(const char* data, size_t size) {
       flush_run(line);
       run = next;
       if (!text.empty()) ++stats_.parse_errors;
+    } else if (!filter_.Keep(text)) {
+      flush_run(line);
+      run = next;
+      ++stats_.records_skipped;
     }
     line = next;
   }

@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "audit/event_builder.h"
+#include "input/record_filter.h"
 #include "event/ecs_event.h"
 
 namespace imds {
@@ -30,6 +31,9 @@ struct AuditFeedStats {
   // that are not audit records or are longer than the line limit (both
   // dropped before auparse), and auparse refusing input.
   uint64_t parse_errors = 0;
+  // Records dropped before libauparse because no rule can need them
+  // (see record_filter.h); not errors.
+  uint64_t records_skipped = 0;
 };
 
 // True when `line` (without its newline) starts like a record auditd sends a
@@ -80,6 +84,7 @@ class AuditFeed {
   // sees whole lines and an endless line can be dropped.
   std::string partial_line_;
   bool discarding_line_ = false;
+  RecordFilter filter_;
   AuditFeedStats stats_;
 };
 

@@ -5,7 +5,8 @@ check_PROGRAMS += tests/input/test_input
 TESTS += tests/input/test_input
 tests_input_test_input_SOURCES = \
 	tests/input/audit_feed_test.cpp \
-	tests/input/read_loop_test.cpp
+	tests/input/read_loop_test.cpp \
+	tests/input/record_filter_test.cpp
 tests_input_test_input_CPPFLAGS = $(TEST_CPPFLAGS) $(AUPARSE_CFLAGS)
 tests_input_test_input_LDADD = src/input/libimds_input.a src/audit/libimds_audit.a \
 	src/event/libimds_event.a $(AUPARSE_LIBS) $(TEST_LIBS)

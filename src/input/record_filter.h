@@ -1,0 +1,43 @@
+// Decides, line by line and before libauparse parses anything, which audit
+// records can matter to a rule. auditd hands a plugin every record of the
+// host; libauparse's cost is per record (and each record scans the events in
+// flight), while the rules only ever read exec and connect events. So:
+//  - a record type the event builder never reads (USER_*, CRED_*, AVC,
+//    BPRM_FCAPS, CONFIG_CHANGE, ...) is dropped;
+//  - a SYSCALL record of any other syscall is dropped, and so are the
+//    EXECVE/CWD/PATH/SOCKADDR/PROCTITLE/EOE records of its event.
+// Nothing a rule could need is ever dropped: a record whose event is not
+// known to be uninteresting (its SYSCALL not seen, or not parseable) is kept.
+#ifndef AUDISP_IMDS_INPUT_RECORD_FILTER_H
+#define AUDISP_IMDS_INPUT_RECORD_FILTER_H
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "audit/syscall_classifier.h"
+
+namespace imds {
+
+class RecordFilter {
+ public:
+  // `line`: one record line, without its newline, already known to be of
+  // the form [node=N ]type=T msg=audit(S.M:N): ...
+  bool Keep(std::string_view line);
+  uint64_t dropped() const { return dropped_; }
+
+ private:
+  bool IsDroppedEvent(uint64_t key) const;
+  void RememberDroppedEvent(uint64_t key);
+
+  SyscallClassifier classifier_;
+  // Records of one event arrive together, so the last few dropped events
+  // are all that needs remembering; one that falls out only costs parsing.
+  std::array<uint64_t, 32> dropped_events_ = {};
+  size_t next_slot_ = 0;
+  uint64_t dropped_ = 0;
+};
+
+}  // namespace imds
+
+#endif  // AUDISP_IMDS_INPUT_RECORD_FILTER_H
