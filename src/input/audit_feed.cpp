@@ -5,50 +5,7 @@
 
 namespace imds {
 
-namespace {
-
-bool ConsumeLiteral(std::string_view& s, std::string_view literal) {
-  if (s.substr(0, literal.size()) != literal) return false;
-  s.remove_prefix(literal.size());
-  return true;
-}
-
-// One or more printable characters other than space (a node name, a record
-// type). A control byte here, such as the ENRICHED separator 0x1d, would make
-// auparse split the record inside its header.
-bool ConsumeToken(std::string_view& s) {
-  size_t n = 0;
-  while (n < s.size() && s[n] > ' ' && s[n] <= '~') ++n;
-  if (n == 0) return false;
-  s.remove_prefix(n);
-  return true;
-}
-
-bool ConsumeSpaces(std::string_view& s) {
-  size_t n = 0;
-  while (n < s.size() && s[n] == ' ') ++n;
-  s.remove_prefix(n);
-  return n > 0;
-}
-
-bool ConsumeDigits(std::string_view& s) {
-  size_t n = 0;
-  while (n < s.size() && n < 20 && s[n] >= '0' && s[n] <= '9') ++n;
-  if (n == 0) return false;
-  s.remove_prefix(n);
-  return true;
-}
-
-}  // namespace
-
-bool IsAuditRecordLine(std::string_view line) {
-  if (line.find('\0') != std::string_view::npos) return false;
-  std::string_view s = line;
-  if (ConsumeLiteral(s, "node=") && !(ConsumeToken(s) && ConsumeSpaces(s))) return false;
-  return ConsumeLiteral(s, "type=") && ConsumeToken(s) && ConsumeSpaces(s) && ConsumeLiteral(s, "msg=audit(") &&
-         ConsumeDigits(s) && ConsumeLiteral(s, ".") && ConsumeDigits(s) && ConsumeLiteral(s, ":") &&
-         ConsumeDigits(s) && ConsumeLiteral(s, ")");
-}
+bool IsAuditRecordLine(std::string_view line) { return ParseRecordHeader(line).has_value(); }
 
 std::unique_ptr<AuditFeed> AuditFeed::Create(EventBuilder builder, Sink sink, size_t max_line_bytes) {
   auparse_state_t* au = auparse_init(AUSOURCE_FEED, nullptr);
@@ -100,11 +57,12 @@ void AuditFeed::FeedToAuparse(const char* data, size_t size) {
     const auto* newline = static_cast<const char*>(std::memchr(line, '\n', static_cast<size_t>(end - line)));
     const char* next = newline ? newline + 1 : end;
     const std::string_view text(line, static_cast<size_t>((newline ? newline : end) - line));
-    if (!IsAuditRecordLine(text)) {
+    const std::optional<RecordHeader> header = ParseRecordHeader(text);
+    if (!header) {
       flush_run(line);
       run = next;
       if (!text.empty()) ++stats_.parse_errors;
-    } else if (!filter_.Keep(text)) {
+    } else if (!filter_.Keep(*header)) {
       flush_run(line);
       run = next;
       ++stats_.records_skipped;

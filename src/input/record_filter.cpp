@@ -1,10 +1,43 @@
 #include "input/record_filter.h"
 
 #include <algorithm>
+#include <initializer_list>
 
 namespace imds {
 
 namespace {
+
+bool ConsumeLiteral(std::string_view& s, std::string_view literal) {
+  if (s.substr(0, literal.size()) != literal) return false;
+  s.remove_prefix(literal.size());
+  return true;
+}
+
+// One or more printable characters other than space (a node name, a record
+// type). A control byte here, such as the ENRICHED separator 0x1d, would make
+// auparse split the record inside its header.
+bool ConsumeToken(std::string_view& s) {
+  size_t n = 0;
+  while (n < s.size() && s[n] > ' ' && s[n] <= '~') ++n;
+  if (n == 0) return false;
+  s.remove_prefix(n);
+  return true;
+}
+
+bool ConsumeSpaces(std::string_view& s) {
+  size_t n = 0;
+  while (n < s.size() && s[n] == ' ') ++n;
+  s.remove_prefix(n);
+  return n > 0;
+}
+
+bool ConsumeDigits(std::string_view& s) {
+  size_t n = 0;
+  while (n < s.size() && n < 20 && s[n] >= '0' && s[n] <= '9') ++n;
+  if (n == 0) return false;
+  s.remove_prefix(n);
+  return true;
+}
 
 // FNV-1a over the node name and the audit stamp: the identity of one event.
 // Zero is reserved for empty slots.
@@ -54,6 +87,33 @@ bool ParseNumber(std::string_view text, int base, uint64_t& out) {
 
 }  // namespace
 
+std::optional<RecordHeader> ParseRecordHeader(std::string_view line) {
+  // libauparse works on C strings: a NUL would cut the record short.
+  if (line.find('\0') != std::string_view::npos) return std::nullopt;
+  RecordHeader h;
+  std::string_view s = line;
+  if (ConsumeLiteral(s, "node=")) {
+    const std::string_view rest = s;
+    if (!ConsumeToken(s)) return std::nullopt;
+    h.node = rest.substr(0, rest.size() - s.size());
+    if (!ConsumeSpaces(s)) return std::nullopt;
+  }
+  if (!ConsumeLiteral(s, "type=")) return std::nullopt;
+  const std::string_view type_at = s;
+  if (!ConsumeToken(s)) return std::nullopt;
+  h.type = type_at.substr(0, type_at.size() - s.size());
+  if (!ConsumeSpaces(s) || !ConsumeLiteral(s, "msg=audit(")) return std::nullopt;
+  const std::string_view stamp_at = s;
+  if (!(ConsumeDigits(s) && ConsumeLiteral(s, ".") && ConsumeDigits(s) && ConsumeLiteral(s, ":") &&
+        ConsumeDigits(s))) {
+    return std::nullopt;
+  }
+  h.stamp = stamp_at.substr(0, stamp_at.size() - s.size());
+  if (!ConsumeLiteral(s, ")")) return std::nullopt;
+  h.body = s;
+  return h;
+}
+
 bool RecordFilter::IsDroppedEvent(uint64_t key) const {
   return std::find(dropped_events_.begin(), dropped_events_.end(), key) != dropped_events_.end();
 }
@@ -64,25 +124,15 @@ void RecordFilter::RememberDroppedEvent(uint64_t key) {
 }
 
 bool RecordFilter::Keep(std::string_view line) {
-  std::string_view node;
-  if (line.substr(0, 5) == "node=") {
-    const size_t space = line.find(' ');
-    if (space == std::string_view::npos) return true;
-    node = line.substr(5, space - 5);
-    line.remove_prefix(space + 1);
-  }
-  // type=T msg=audit(STAMP): body
-  const size_t type_end = line.find(' ');
-  const size_t stamp_begin = line.find('(');
-  const size_t stamp_end = line.find(')');
-  if (line.substr(0, 5) != "type=" || type_end == std::string_view::npos || stamp_begin == std::string_view::npos ||
-      stamp_end == std::string_view::npos || stamp_end < stamp_begin) {
-    return true;
-  }
-  const std::string_view type = line.substr(5, type_end - 5);
-  const std::string_view stamp = line.substr(stamp_begin + 1, stamp_end - stamp_begin - 1);
-  const std::string_view body = line.substr(stamp_end + 1);
+  const std::optional<RecordHeader> header = ParseRecordHeader(line);
+  return !header || Keep(*header);
+}
 
+bool RecordFilter::Keep(const RecordHeader& header) {
+  const std::string_view node = header.node;
+  const std::string_view type = header.type;
+  const std::string_view stamp = header.stamp;
+  const std::string_view body = header.body;
   if (type == "SYSCALL") {
     uint64_t arch = 0;
     uint64_t number = 0;

@@ -13,16 +13,31 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "audit/syscall_classifier.h"
 
 namespace imds {
 
+// The header of one record line: [node=N ]type=T msg=audit(S.M:SERIAL)...
+// Views into the line.
+struct RecordHeader {
+  std::string_view node;   // empty without node=
+  std::string_view type;   // "SYSCALL"
+  std::string_view stamp;  // "1795926892.996:4"
+  std::string_view body;   // after the closing parenthesis
+};
+
+// nullopt unless the line has exactly that shape (and no NUL byte): the
+// only lines handed to libauparse, which leaks or mis-parses others.
+std::optional<RecordHeader> ParseRecordHeader(std::string_view line);
+
 class RecordFilter {
  public:
-  // `line`: one record line, without its newline, already known to be of
-  // the form [node=N ]type=T msg=audit(S.M:N): ...
+  bool Keep(const RecordHeader& header);
+  // Convenience for one line; a line that is not a record is kept (the
+  // caller decides what to do with it).
   bool Keep(std::string_view line);
   uint64_t dropped() const { return dropped_; }
 
