@@ -7,6 +7,17 @@ namespace imds {
 
 bool IsAuditRecordLine(std::string_view line) { return ParseRecordHeader(line).has_value(); }
 
+namespace {
+
+// Records that come before the EOE of a multi-record (syscall) event.
+bool IsInsideSyscallEvent(std::string_view type) {
+  return type == "SYSCALL" || type == "EXECVE" || type == "CWD" || type == "PATH" || type == "SOCKADDR" ||
+         type == "PROCTITLE" || type == "BPRM_FCAPS" || type == "SOCKETCALL" || type == "CAPSET" ||
+         type == "MMAP" || type == "FD_PAIR" || type == "OBJ_PID" || type == "IPC" || type == "AVC";
+}
+
+}  // namespace
+
 std::unique_ptr<AuditFeed> AuditFeed::Create(EventBuilder builder, Sink sink, size_t max_line_bytes) {
   auparse_state_t* au = auparse_init(AUSOURCE_FEED, nullptr);
   if (au == nullptr) return nullptr;
@@ -58,6 +69,7 @@ void AuditFeed::FeedToAuparse(const char* data, size_t size) {
     const char* next = newline ? newline + 1 : end;
     const std::string_view text(line, static_cast<size_t>((newline ? newline : end) - line));
     const std::optional<RecordHeader> header = ParseRecordHeader(text);
+    if (header) inside_event_ = IsInsideSyscallEvent(header->type);
     if (!header) {
       flush_run(line);
       run = next;
@@ -124,6 +136,7 @@ void AuditFeed::Flush() {
     partial_line_.clear();
   }
   discarding_line_ = false;
+  inside_event_ = false;
   auparse_flush_feed(au_);
 }
 

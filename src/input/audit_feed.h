@@ -64,6 +64,12 @@ class AuditFeed {
   void Feed(const char* data, size_t size);
   // Releases events older than auparse's timeout (by the wall clock).
   void AgeEvents();
+  // Whether the input read so far ends on an event boundary: no partial
+  // line held back and the last record was an EOE (or not part of a
+  // multi-record syscall event). Aging mid-event would cut an event whose
+  // records straddle two reads whenever they are 2 s behind the clock (an
+  // auditd backlog), losing its EXECVE or SOCKADDR.
+  bool AtEventBoundary() const { return partial_line_.empty() && !discarding_line_ && !inside_event_; }
   // End of input: a last unterminated line is parsed, every pending event
   // is released. Feeding may continue afterwards.
   void Flush();
@@ -84,6 +90,7 @@ class AuditFeed {
   // sees whole lines and an endless line can be dropped.
   std::string partial_line_;
   bool discarding_line_ = false;
+  bool inside_event_ = false;  // the last record line belongs to an unfinished syscall event
   RecordFilter filter_;
   AuditFeedStats stats_;
 };

@@ -11,6 +11,10 @@
 namespace imds {
 
 namespace {
+constexpr int kMidEventGraceMs = 5000;
+}  // namespace
+
+namespace {
 
 // Sets O_NONBLOCK for the loop's lifetime; the fd may be shared (a terminal,
 // a pipe another process also holds), so its flags are put back.
@@ -58,6 +62,7 @@ ReadLoopResult RunReadLoop(int fd, AuditFeed& feed, ReadLoopHooks& hooks, const 
   };
 
   int wake_fd = options.wake_fd;
+  int idle_ms = 0;  // input silent for this long
   while (true) {
     if (hooks.Poll() == ReadLoopHooks::Action::kStop) {
       result.end = ReadLoopEnd::kStopRequested;
@@ -72,7 +77,10 @@ ReadLoopResult RunReadLoop(int fd, AuditFeed& feed, ReadLoopHooks& hooks, const 
       return fail(errno);
     }
     if (ready == 0) {
-      if (options.age_when_idle) feed.AgeEvents();
+      idle_ms += options.idle_timeout_ms;
+      // Mid-event, wait for the rest: aging now could cut the event. Only a
+      // writer silent for kMidEventGraceMs (a lost EOE) is aged anyway.
+      if (options.age_when_idle && (feed.AtEventBoundary() || idle_ms >= kMidEventGraceMs)) feed.AgeEvents();
       hooks.OnIdle();
       continue;
     }
@@ -95,7 +103,10 @@ ReadLoopResult RunReadLoop(int fd, AuditFeed& feed, ReadLoopHooks& hooks, const 
       // A short read means the writer has nothing more for now: let
       // libauparse release the events whose EOE has arrived (it only looks
       // when asked), so an alert never waits for unrelated traffic.
-      if (options.age_when_idle && static_cast<size_t>(got) < buffer.size()) feed.AgeEvents();
+      if (options.age_when_idle && static_cast<size_t>(got) < buffer.size() && feed.AtEventBoundary()) {
+        feed.AgeEvents();
+      }
+      idle_ms = 0;
       continue;
     }
     if (got == 0) {
