@@ -64,10 +64,11 @@ lock_held_by_ancestor() {
   ino=$(stat -c %i "$LOCK" 2>/dev/null) || return 1
   for holder in $(awk -v ino="$ino" '$2 == "FLOCK" { n = split($6, a, ":"); if (a[n] == ino) print $5 }' /proc/locks); do
     p=$$
-    while [[ -n $p && $p -gt 1 ]]; do
+    for _ in {1..64}; do  # up the parent chain (state, then ppid, after "comm) ")
+      [[ -n $p && $p -gt 1 ]] || break
       [[ $p == "$holder" ]] && return 0
       read -r stat 2>/dev/null <"/proc/$p/stat" || break
-      read -r _ _ p _ <<<"${stat##*) }"
+      read -r _ p _ <<<"${stat##*) }"
     done
   done
   return 1
