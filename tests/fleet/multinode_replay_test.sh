@@ -114,7 +114,7 @@ cat >"$TMP/host.toml" <<'EOF'
 id = "collector-1-id"
 name = "collector-1"
 EOF
-interleave ="$DATA/curl.log" R="$DATA/curl.log" >"$TMP/mixed.log"
+interleave "=$DATA/curl.log" R="$DATA/curl.log" >"$TMP/mixed.log"  # "=FILE": no node=
 out=$(replay "$TMP/mixed.log" --config "$TMP/host.toml")
 check "records without node= are this host's ([host] id/name), node=R records R's: one alert each" \
   test "$(awk -F'\t' '{ print $1 "/" $2 }' <<<"$out" | sort | tr '\n' ' ')" == "R/R collector-1-id/collector-1 "
