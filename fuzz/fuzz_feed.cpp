@@ -15,8 +15,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/builtin_rule.h"
@@ -79,6 +81,47 @@ uint64_t Mix(uint64_t& state) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   return z ^ (z >> 31);
+}
+
+// True when some event key ([node=N ]msg=audit(T:S)) is reused: a second
+// SYSCALL record, or any record after the key's EOE, or after its PROCTITLE
+// other than the EOE. The kernel never does this (serials are unique per
+// boot), and libauparse then delivers the two events in an order that
+// depends on where its input was cut, so such inputs are exempt from the
+// chunking comparison (they are still fuzzed for crashes and bad alerts).
+bool ReusesAnEventKey(std::string_view text) {
+  enum : uint8_t { kSyscall = 1, kProctitle = 2, kEoe = 4 };
+  std::map<std::string, uint8_t> seen;
+  while (!text.empty()) {
+    const size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    std::string_view node;
+    if (line.substr(0, 5) == "node=") {
+      const size_t space = line.find(' ');
+      if (space == std::string_view::npos) continue;
+      node = line.substr(0, space);
+      line.remove_prefix(space + 1);
+    }
+    if (line.substr(0, 5) != "type=") continue;
+    const size_t space = line.find(' ');
+    if (space == std::string_view::npos) continue;
+    const std::string_view type = line.substr(5, space - 5);
+    const size_t open = line.find("msg=audit(", space);
+    if (open != space + 1) continue;
+    const size_t close = line.find(')', open);
+    if (close == std::string_view::npos) continue;
+    std::string key(node);
+    key += '|';
+    key += line.substr(open, close - open);
+    uint8_t& state = seen[key];
+    if ((state & kEoe) || ((state & kProctitle) && type != "EOE") || (type == "SYSCALL" && (state & kSyscall)))
+      return true;
+    if (type == "SYSCALL") state |= kSyscall;
+    if (type == "PROCTITLE") state |= kProctitle;
+    if (type == "EOE") state |= kEoe;
+  }
+  return false;
 }
 
 struct RunOptions {
@@ -151,6 +194,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Otherwise the cuts must not matter: auditd's pipe may cut the stream
   // anywhere, and the same records must give the same alerts.
   const std::vector<std::string> chunked = Run(text, size, state, options);
+  if (ReusesAnEventKey(std::string_view(text, size))) return 0;
   RunOptions whole;
   whole.chunked = false;
   whole.check = false;

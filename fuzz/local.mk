@@ -76,3 +76,13 @@ fuzz-regressions: $(FUZZ_BINARIES)
 	$(FUZZ_RUN) regressions $(FUZZ_TARGETS)
 fuzz-clean:
 	rm -rf fuzz/corpus fuzz/artifacts fuzz/*.log
+
+# The CI smoke run as an automake test (TAP, counted in the run's summary):
+# each target FUZZ_SMOKE_SECONDS, then the kept crashers. Only the fuzz
+# targets are built and run here, not the rest of the check programs.
+EXTRA_DIST += fuzz/smoke_test.sh
+.PHONY: check-fuzz-smoke
+check-fuzz-smoke: $(FUZZ_BINARIES)
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='fuzz/smoke_test.sh' check_PROGRAMS='$(FUZZ_BINARIES)' XFAIL_TESTS= \
+	  TESTS_ENVIRONMENT="FUZZ_SMOKE_SECONDS='$(FUZZ_SMOKE_SECONDS)' FUZZ_TARGETS='$(FUZZ_TARGETS)' \
+	  FUZZ_CONFIGURED_CXXFLAGS='$(CXXFLAGS)' FUZZ_REAL_CORPUS='$(FUZZ_REAL_CORPUS)' FUZZ_FLAGS='$(FUZZ_FLAGS)'"
