@@ -10,3 +10,9 @@ BENCH_COLLECTOR_ARGS =
 
 bench-collector: src/audisp-imds$(EXEEXT) bench/bench_run$(EXEEXT) imds-bench-force
 	python3 $(srcdir)/bench/collector/run_collector_bench.py --builddir . $(BENCH_COLLECTOR_ARGS)
+# The short version CI runs (run-tests): 10 and 50 nodes, 40k events, one run.
+# Like bench-smoke it reports speed and memory; it fails only on a wrong alert
+# count with an ample table, or when the plugin fails.
+bench-collector-smoke: src/audisp-imds$(EXEEXT) bench/bench_run$(EXEEXT) imds-bench-force
+	python3 $(srcdir)/bench/collector/run_collector_bench.py --builddir . --nodes 10,50 --events 40000 --runs 1 \
+	  $(BENCH_COLLECTOR_ARGS)

@@ -20,6 +20,10 @@
 #   IMDS_E2E_BINARY       the plugin under test (default: BUILDDIR/src/audisp-imds)
 #   IMDS_E2E_RULES        audit rules to load (default: SRCDIR/rules/audisp-imds.rules)
 #   IMDS_E2E_PLUGIN_CONF  plugin .conf to start from (default: SRCDIR/etc/plugins.d/audisp-imds.conf)
+#   IMDS_E2E_CONFIG       an audisp-imds.toml to run unchanged, e.g. the installed
+#                         /etc/audit/audisp-imds.toml (default: one this test writes);
+#                         its [syslog] must send kv alerts to IMDS_E2E_SYSLOG_SOCKET
+#   IMDS_E2E_SYSLOG_SOCKET  where the private rsyslogd listens (default: WORK/log.sock)
 #   IMDS_SRCDIR, IMDS_BUILDDIR   set by `make check`; default: this checkout
 #   IMDS_E2E_KEEP=1       keep the work directory (logs, configs) for a post-mortem
 #
@@ -88,9 +92,14 @@ for f in "$BINARY" "$RULES" "$PLUGIN_CONF"; do
   [[ -f $f ]] || { echo "Bail out! $f not found (build first, or see the IMDS_E2E_* variables)"; exit 99; }
 done
 
+CONFIG=${IMDS_E2E_CONFIG:-}
+if [[ -n $CONFIG && ! -f $CONFIG ]]; then
+  echo "Bail out! IMDS_E2E_CONFIG=$CONFIG not found"; exit 99
+fi
 T0=$EPOCHREALTIME
 WORK=$(mktemp -d /tmp/imds-e2e-live.XXXXXX)
 chmod 0755 "$WORK"
+LOG_SOCKET=${IMDS_E2E_SYSLOG_SOCKET:-$WORK/log.sock}
 SYSLOG=$WORK/syslog.log
 RSYSLOG_PID=
 
@@ -168,25 +177,32 @@ if [[ $(stat -c '%u %a' "$BINARY") != "0 750" ]]; then
   install -m 0750 -o root -g root "$BINARY" "$PLUGIN_BIN" || setup_failed "plugin binary copied" "install failed"
 fi
 mkdir -m 0750 "$WORK/plugin"
-sed -e "s|^path[[:space:]]*=.*|path = $PLUGIN_BIN|" \
-  -e "s|^args[[:space:]]*=.*|args = --config $WORK/audisp-imds.toml|" "$PLUGIN_CONF" >"$WORK/plugin/audisp-imds.conf"
-cat >"$WORK/audisp-imds.toml" <<EOF
+if [[ -n $CONFIG ]]; then
+  # A given configuration (the installed one) runs as it is.
+  CONFIG_DESC="the configuration $CONFIG"
+else
+  CONFIG=$WORK/audisp-imds.toml
+  CONFIG_DESC="the test configuration"
+  cat >"$CONFIG" <<EOF
 # audisp-imds under live_test.sh: the default rule, alerts to a private rsyslogd.
 [output]
 mode = "syslog"
 
 [syslog]
-socket = "$WORK/log.sock"
+socket = "$LOG_SOCKET"
 ident = "audisp-imds"
 facility = "auth"
 priority = "warning"
 format = "kv"
 EOF
-chmod 0640 "$WORK/audisp-imds.toml"
-if out=$("$PLUGIN_BIN" --check-config --config "$WORK/audisp-imds.toml" 2>&1); then
-  pre ok "audisp-imds --check-config accepts the test configuration"
+  chmod 0640 "$CONFIG"
+fi
+sed -e "s|^path[[:space:]]*=.*|path = $PLUGIN_BIN|" \
+  -e "s|^args[[:space:]]*=.*|args = --config $CONFIG|" "$PLUGIN_CONF" >"$WORK/plugin/audisp-imds.conf"
+if out=$("$PLUGIN_BIN" --check-config --config "$CONFIG" 2>&1); then
+  pre ok "audisp-imds --check-config accepts $CONFIG_DESC"
 else
-  setup_failed "audisp-imds --check-config accepts the test configuration" "${out//$'\n'/ }"
+  setup_failed "audisp-imds --check-config accepts $CONFIG_DESC" "${out//$'\n'/ }"
 fi
 
 # rsyslogd, private: its own socket, work directory and output file; the
@@ -195,7 +211,7 @@ mkdir -m 0700 "$WORK/rsyslog"
 cat >"$WORK/rsyslog.conf" <<EOF
 global(workDirectory="$WORK/rsyslog" maxMessageSize="64k")
 module(load="imuxsock" SysSock.Use="off")
-input(type="imuxsock" Socket="$WORK/log.sock" CreatePath="on" RateLimit.Interval="0")
+input(type="imuxsock" Socket="$LOG_SOCKET" CreatePath="on" RateLimit.Interval="0")
 template(name="imdsLive" type="string"
          string="%timegenerated:::date-rfc3339%\t%syslogfacility-text%.%syslogseverity-text%\t%programname%[%procid%]\t%msg%\n")
 if \$programname == "audisp-imds" then {
@@ -207,12 +223,12 @@ EOF
 rsyslogd -n -f "$WORK/rsyslog.conf" -i "$WORK/rsyslog.pid" >"$WORK/rsyslogd.out" 2>&1 </dev/null &
 RSYSLOG_PID=$!
 for ((i = 0; i < 100; i++)); do
-  [[ -S $WORK/log.sock ]] && break
+  [[ -S $LOG_SOCKET ]] && break
   imds_pid_alive "$RSYSLOG_PID" || break
   imds_nap 0.05
 done
-if [[ -S $WORK/log.sock ]]; then
-  pre ok "private rsyslogd (pid $RSYSLOG_PID) listens on its own socket"
+if [[ -S $LOG_SOCKET ]]; then
+  pre ok "private rsyslogd (pid $RSYSLOG_PID) listens on its own socket $LOG_SOCKET"
 else
   setup_failed "private rsyslogd listens on its own socket" "$(tr '\n' ' ' <"$WORK/rsyslogd.out")"
 fi

@@ -15,8 +15,7 @@ dist_noinst_SCRIPTS += \
 EXTRA_DIST += \
 	tests/e2e/lib.sh \
 	tests/e2e/scenarios.sh \
-	tests/e2e/imds_i386_fetch.c \
-	etc/plugins.d/audisp-imds.conf
+	tests/e2e/imds_i386_fetch.c
 
 .PHONY: check-e2e
 check-e2e: src/audisp-imds

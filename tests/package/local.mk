@@ -22,3 +22,14 @@ EXTRA_DIST += \
 
 check-package:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='tests/package/package_test.sh' check_PROGRAMS=
+
+# The rpm: from `make dist`'s tarball, no root (see tests/package/rpm_test.sh).
+#   make check-rpm               # log and result: tests/package/rpm_test.{log,trs}
+EXTRA_DIST += tests/package/rpm_test.sh
+check-rpm: dist-gzip
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='tests/package/rpm_test.sh' check_PROGRAMS= XFAIL_TESTS= \
+	  TESTS_ENVIRONMENT="IMDS_DIST_TARBALL='$(abs_top_builddir)/$(distdir).tar.gz'"
+
+# Manual pages: lint and the config page against the shipped config (make check).
+TESTS += tests/package/man_test.sh
+dist_noinst_SCRIPTS += tests/package/man_test.sh

@@ -44,6 +44,10 @@ EXPECTED_FILES=(
   "/usr/share/audisp-imds/rules/imds_v3.toml root:root 644"
   "/usr/share/audisp-imds/rules/README.md root:root 644"
   "/usr/share/audisp-imds/rules/upstream/credential_access_unusual_instance_metadata_service_api_request.toml root:root 644"
+  "/usr/share/audisp-imds/rules/optional/README.md root:root 644"
+  "/usr/share/audisp-imds/rules/optional/imds_v3_aws_ipv6.toml root:root 644"
+  "/usr/share/audisp-imds/rules/optional/imds_v3_oracle.toml root:root 644"
+  "/usr/share/audisp-imds/rules/optional/imds_v3_alibaba.toml root:root 644"
   "/usr/share/man/man8/audisp-imds.8.gz root:root 644"
   "/usr/share/man/man5/audisp-imds.toml.5.gz root:root 644"
   "/usr/share/doc/audisp-imds/copyright root:root 644"
@@ -314,11 +318,19 @@ else
   skipped "the installed binary and configuration raise the one alert of tests/data/curl.log" "no tests/data in $SRCDIR"
 fi
 
-# The live harness with what the package installed: binary, plugin file and
-# audit rules. (Its plugin configuration is its own: alerts must go to the
-# harness's private rsyslogd.)
+# The live harness with what the package installed: binary, plugin file,
+# audit rules and configuration. The installed /etc/audit/audisp-imds.toml is
+# edited the way an administrator would, in one line: its [syslog] socket
+# points at the harness's private rsyslogd instead of /dev/log (every other
+# setting stays the shipped default), and the harness runs the plugin with
+# `--config /etc/audit/audisp-imds.toml`, exactly as the installed plugin
+# file says. The edit also makes the file locally modified for the upgrade.
+point_installed_config_at() { # SOCKET
+  sed -i "s|^#socket = \"/dev/log\"\$|socket = \"$1\"|" /etc/audit/audisp-imds.toml &&
+    grep -qxF "socket = \"$1\"" /etc/audit/audisp-imds.toml
+}
 live_e2e() {
-  local scenarios=() rc
+  local scenarios=() rc socket=$WORK/syslog/log.sock
   case ${IMDS_PKG_E2E_SCENARIOS:-default} in
     none) skipped "live end-to-end harness against the installed package" "IMDS_PKG_E2E_SCENARIOS=none"; return ;;
     all) ;;
@@ -329,14 +341,22 @@ live_e2e() {
     skipped "live end-to-end harness against the installed package" "no tests/e2e/live_test.sh in $SRCDIR"
     return
   fi
+  if ! point_installed_config_at "$socket"; then
+    not_ok "installed configuration's [syslog] socket set to the harness's rsyslogd" \
+      "no line '#socket = \"/dev/log\"' in /etc/audit/audisp-imds.toml"
+    return
+  fi
+  ok "installed configuration's [syslog] socket set to the harness's rsyslogd ($socket), nothing else changed"
   IMDS_E2E_BINARY=/usr/sbin/audisp-imds \
     IMDS_E2E_PLUGIN_CONF=/etc/audit/plugins.d/audisp-imds.conf \
     IMDS_E2E_RULES=/etc/audit/rules.d/audisp-imds.rules \
+    IMDS_E2E_CONFIG=/etc/audit/audisp-imds.toml \
+    IMDS_E2E_SYSLOG_SOCKET=$socket \
     IMDS_SRCDIR=$SRCDIR IMDS_BUILDDIR=$WORK/no-build-dir \
     bash "$SRCDIR/tests/e2e/live_test.sh" "${scenarios[@]}" >"$WORK/live_test.log" 2>&1 </dev/null
   rc=$?
   sed 's/^/# live: /' "$WORK/live_test.log"
-  local what="live end-to-end harness passes against the installed binary, plugin file and rules (${scenarios[*]:-all})"
+  local what="live end-to-end harness passes against the installed binary, plugin file, rules and configuration (${scenarios[*]:-all})"
   case $rc in
     0) ok "$what" ;;
     77) skipped "$what" "$(sed -n 's/^SKIPPED: //p' "$WORK/live_test.log" | head -1)" ;;
