@@ -28,7 +28,7 @@ FUZZ_LINK = $(AM_LDFLAGS) -fsanitize=fuzzer,address,undefined
 # Independent strict parsers of the two alert formats (tests/output).
 FUZZ_ORACLE_FILES = fuzz/alert_oracle.h fuzz/alert_oracle.cpp \
 	tests/output/json_checker.h tests/output/json_checker.cpp \
-	tests/output/kv_parser.h tests/output/kv_parser.cpp
+	tests/output/kv_parser.h tests/output/kv_parser.cpp tests/output/utf8_decoder.h
 
 fuzz_fuzz_feed_SOURCES = fuzz/fuzz_feed.cpp $(FUZZ_ORACLE_FILES)
 fuzz_fuzz_feed_CPPFLAGS = $(FUZZ_PREPROCESS) $(AUPARSE_CFLAGS) $(TOMLPP_CFLAGS)

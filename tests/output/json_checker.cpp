@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "utf8_decoder.h"
+
 namespace imds::testing {
 
 const JsonValue* JsonValue::Member(std::string_view key) const {
@@ -207,34 +209,17 @@ class Parser {
   // One raw (unescaped) UTF-8 character: decoded and range-checked here,
   // independently of the formatter's validator.
   bool RawUtf8(std::string& out) {
-    const unsigned char c0 = Peek();
-    int len;
-    uint32_t cp;
-    if (c0 < 0x80) {
-      len = 1;
-      cp = c0;
-    } else if ((c0 & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c0 & 0x1F;
-    } else if ((c0 & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c0 & 0x0F;
-    } else if ((c0 & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c0 & 0x07;
-    } else {
-      return Fail("invalid UTF-8 lead byte");
+    const Utf8Char c = DecodeUtf8Char(s_, pos_);
+    switch (c.error) {
+      case Utf8Error::kNone: break;
+      case Utf8Error::kLeadByte: return Fail("invalid UTF-8 lead byte");
+      case Utf8Error::kTruncated: return Fail("truncated UTF-8");
+      case Utf8Error::kContinuation: return Fail("invalid UTF-8 continuation");
+      case Utf8Error::kOverlong: return Fail("overlong UTF-8");
+      case Utf8Error::kSurrogate: return Fail("UTF-8 surrogate");
+      case Utf8Error::kAboveMax: return Fail("UTF-8 above U+10FFFF");
     }
-    if (s_.size() - pos_ < static_cast<size_t>(len)) return Fail("truncated UTF-8");
-    for (int k = 1; k < len; ++k) {
-      const unsigned char c = static_cast<unsigned char>(s_[pos_ + k]);
-      if ((c & 0xC0) != 0x80) return Fail("invalid UTF-8 continuation");
-      cp = (cp << 6) | (c & 0x3F);
-    }
-    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[len]) return Fail("overlong UTF-8");
-    if (cp >= 0xD800 && cp <= 0xDFFF) return Fail("UTF-8 surrogate");
-    if (cp > 0x10FFFF) return Fail("UTF-8 above U+10FFFF");
+    const size_t len = c.length;
     out.append(s_.substr(pos_, len));
     pos_ += len;
     return true;

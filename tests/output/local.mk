@@ -7,6 +7,7 @@ tests_output_test_output_SOURCES = \
 	tests/output/kv_parser.cpp \
 	tests/output/test_alerts.h \
 	tests/output/test_alerts.cpp \
+	tests/output/utf8_decoder.h \
 	tests/output/escape_test.cpp \
 	tests/output/alert_format_test.cpp \
 	tests/output/stream_sink_test.cpp \

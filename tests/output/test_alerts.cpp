@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "utf8_decoder.h"
+
 namespace imds::testing {
 
 Alert ImdsAlert() {
@@ -55,33 +57,7 @@ Alert ImdsAlert() {
 
 namespace {
 
-size_t ValidCharLength(std::string_view s, size_t pos) {
-  const unsigned char c0 = static_cast<unsigned char>(s[pos]);
-  size_t len;
-  uint32_t cp;
-  if (c0 < 0x80) return 1;
-  if ((c0 & 0xE0) == 0xC0) {
-    len = 2;
-    cp = c0 & 0x1F;
-  } else if ((c0 & 0xF0) == 0xE0) {
-    len = 3;
-    cp = c0 & 0x0F;
-  } else if ((c0 & 0xF8) == 0xF0) {
-    len = 4;
-    cp = c0 & 0x07;
-  } else {
-    return 0;
-  }
-  if (s.size() - pos < len) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    const unsigned char c = static_cast<unsigned char>(s[pos + k]);
-    if ((c & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (c & 0x3F);
-  }
-  static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[len] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return 0;
-  return len;
-}
+size_t ValidCharLength(std::string_view s, size_t pos) { return DecodeUtf8Char(s, pos).length; }
 
 }  // namespace
 
