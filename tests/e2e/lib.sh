@@ -221,31 +221,17 @@ EOF
   printf '%s\n' "$work/cap.conf"
 }
 
-# imds_auditd_start DIR PLUGIN_CONF...: run `auditd -n -c DIR` in the background
-# with its own auditd.conf (log and plugin dir inside DIR, every space/disk
-# action "ignore"), the given plugin .conf files copied into DIR/plugins.d.
-# Knobs: IMDS_AUDITD_LOG_FORMAT (ENRICHED|RAW, default ENRICHED),
-# IMDS_AUDITD_NAME_FORMAT (NONE|HOSTNAME|FQD|NUMERIC|USER) and IMDS_AUDITD_NAME.
-# Returns once the kernel reports this auditd's pid.
-imds_auditd_start() {
+# imds_auditd_conf DIR [KEY=VALUE...]: prints the auditd.conf of a private
+# auditd whose log and plugin dir are inside DIR, every space/disk action
+# "ignore" (a test's log is scratch); each KEY=VALUE replaces that key's line
+# or, for a key not listed, is added. Knobs as for imds_auditd_start.
+imds_auditd_conf() {
   local dir=$1; shift
-  if [[ -n $IMDS_E2E_AUDITD_PID ]]; then
-    imds_log "auditd already started (pid $IMDS_E2E_AUDITD_PID)"
-    return 1
-  fi
-  local current
-  current=$(auditctl -s 2>/dev/null | awk '$1 == "pid" {print $2}')
-  if [[ $current != 0 ]]; then
-    imds_log "another auditd (pid ${current:-?}) is registered with the kernel"
-    return 1
-  fi
-  mkdir -p "$dir/plugins.d" || return 1
-  chmod 0750 "$dir" "$dir/plugins.d"
-  local conf
-  for conf in "$@"; do
-    install -m 0640 -o root -g root "$conf" "$dir/plugins.d/$(basename "$conf")" || return 1
-  done
-  cat >"$dir/auditd.conf" <<EOF
+  cat <<EOF | awk -v overrides="$(printf '%s\n' "$@")" '
+    BEGIN { n = split(overrides, o, "\n"); for (i = 1; i <= n; i++) if (o[i] != "") {
+              k = substr(o[i], 1, index(o[i], "=") - 1); v[k] = substr(o[i], index(o[i], "=") + 1); order[++m] = k } }
+    { key = $1 } key in v { print key " = " v[key]; done[key] = 1; next } { print }
+    END { for (i = 1; i <= m; i++) if (!(order[i] in done)) print order[i] " = " v[order[i]] }'
 local_events = yes
 write_logs = yes
 log_file = $dir/audit.log
@@ -279,6 +265,33 @@ max_restarts = 3
 plugin_dir = $dir/plugins.d
 end_of_event_timeout = 2
 EOF
+}
+
+# imds_auditd_start DIR PLUGIN_CONF...: run `auditd -n -c DIR` in the background
+# with its own auditd.conf (log and plugin dir inside DIR, every space/disk
+# action "ignore"), the given plugin .conf files copied into DIR/plugins.d.
+# Knobs: IMDS_AUDITD_LOG_FORMAT (ENRICHED|RAW, default ENRICHED),
+# IMDS_AUDITD_NAME_FORMAT (NONE|HOSTNAME|FQD|NUMERIC|USER) and IMDS_AUDITD_NAME.
+# Returns once the kernel reports this auditd's pid.
+imds_auditd_start() {
+  local dir=$1; shift
+  if [[ -n $IMDS_E2E_AUDITD_PID ]]; then
+    imds_log "auditd already started (pid $IMDS_E2E_AUDITD_PID)"
+    return 1
+  fi
+  local current
+  current=$(auditctl -s 2>/dev/null | awk '$1 == "pid" {print $2}')
+  if [[ $current != 0 ]]; then
+    imds_log "another auditd (pid ${current:-?}) is registered with the kernel"
+    return 1
+  fi
+  mkdir -p "$dir/plugins.d" || return 1
+  chmod 0750 "$dir" "$dir/plugins.d"
+  local conf
+  for conf in "$@"; do
+    install -m 0640 -o root -g root "$conf" "$dir/plugins.d/$(basename "$conf")" || return 1
+  done
+  imds_auditd_conf "$dir" >"$dir/auditd.conf" || return 1
   chmod 0640 "$dir/auditd.conf"
   auditd -n -c "$dir" >"$dir/auditd.out" 2>&1 </dev/null &
   IMDS_E2E_AUDITD_PID=$!

@@ -227,41 +227,9 @@ printf 'active = yes\ndirection = out\npath = %s\ntype = always\nformat = string
 chmod 0640 "$CDIR/plugins.d/capture.conf"
 # The receiving side of the recipe (docs/fleet.md). Every local action is
 # "ignore": this is a test, the log is scratch.
-cat >"$CDIR/auditd.conf" <<EOF
-local_events = no
-write_logs = yes
-log_file = $CDIR/audit.log
-log_group = root
-log_format = ENRICHED
-flush = INCREMENTAL_ASYNC
-freq = 50
-max_log_file = 8
-num_logs = 2
-priority_boost = 0
-name_format = NONE
-max_log_file_action = ROTATE
-space_left = 2
-space_left_action = ignore
-verify_email = no
-action_mail_acct = root
-admin_space_left = 1
-admin_space_left_action = ignore
-disk_full_action = ignore
-disk_error_action = ignore
-tcp_listen_port = $PORT
-tcp_listen_queue = 5
-tcp_max_per_addr = 1
-tcp_client_ports = 1-1023
-tcp_client_max_idle = 0
-use_libwrap = no
-transport = TCP
-distribute_network = yes
-q_depth = 2000
-overflow_action = SYSLOG
-max_restarts = 3
-plugin_dir = $CDIR/plugins.d
-end_of_event_timeout = 2
-EOF
+IMDS_AUDITD_LOG_FORMAT=ENRICHED IMDS_AUDITD_NAME_FORMAT=NONE IMDS_AUDITD_NAME= \
+  imds_auditd_conf "$CDIR" local_events=no tcp_listen_port="$PORT" tcp_client_ports=1-1023 \
+  distribute_network=yes >"$CDIR/auditd.conf"
 chmod 0640 "$CDIR/auditd.conf"
 before=$(auditctl -s 2>/dev/null | awk '$1 == "pid" { print $2 }')
 # In the transport namespace, with a private /run (auditd writes

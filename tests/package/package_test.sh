@@ -21,10 +21,13 @@
 #                               package (default: a few; "all": every one;
 #                               "none": skip the live harness)
 #   IMDS_PKG_KEEP=1             keep the work directory (build logs, .debs)
+#   IMDS_PKG_DEB_CHECK=0        build without dh_auto_test (default: the first
+#                               build runs it, i.e. the package's `make check`)
 #
 # The machine is left as found: the EXIT trap purges audisp-imds and any
 # package that apt installed for it, and removes the work directory. The
-# .deb is built with DEB_BUILD_OPTIONS=nocheck (`make check` runs elsewhere);
+# first .deb is built with dh_auto_test (the package's own `make check`), the
+# second with DEB_BUILD_OPTIONS=nocheck;
 # the upgrade package is a rebuild of the same tree with a bumped version in
 # debian/changelog and a changed default configuration, so that dpkg has a
 # real conffile conflict to resolve (--force-confold keeps the local file).
@@ -156,15 +159,37 @@ fi
 rm -rf "$SRC/debian/$PKG" "$SRC/debian/.debhelper" "$SRC/debian/debhelper-build-stamp"
 ok "clean copy of $SRCDIR"
 
-build_deb() { # LOG: dpkg-buildpackage in $SRC (no clean when NOCLEAN=1)
-  (cd "$SRC" && DEB_BUILD_OPTIONS="nocheck noautodbgsym parallel=$(nproc)" \
-    dpkg-buildpackage -us -uc -b -Pnocheck ${NOCLEAN:+-nc}) >"$1" 2>&1
+build_deb() { # LOG: dpkg-buildpackage in $SRC (no clean when NOCLEAN=1; with dh_auto_test when CHECK=1)
+  if [[ ${CHECK:-0} == 1 ]]; then
+    (cd "$SRC" && DEB_BUILD_OPTIONS="noautodbgsym parallel=$(nproc)" \
+      dpkg-buildpackage -us -uc -b ${NOCLEAN:+-nc}) >"$1" 2>&1
+  else
+    (cd "$SRC" && DEB_BUILD_OPTIONS="nocheck noautodbgsym parallel=$(nproc)" \
+      dpkg-buildpackage -us -uc -b -Pnocheck ${NOCLEAN:+-nc}) >"$1" 2>&1
+  fi
 }
 DEB1=$WORK/src/${PKG}_0.1.0_$(dpkg --print-architecture).deb
-if build_deb "$WORK/build1.log" && [[ -f $DEB1 ]]; then
+# The first build runs dh_auto_test (make check) unless IMDS_PKG_DEB_CHECK=0
+# or the test dependencies are missing.
+DEB_CHECK=${IMDS_PKG_DEB_CHECK:-1}
+if [[ $DEB_CHECK == 1 ]] && ! (cd "$SRCDIR" && dpkg-checkbuilddeps >/dev/null 2>&1); then DEB_CHECK=0; fi
+if CHECK=$DEB_CHECK build_deb "$WORK/build1.log" && [[ -f $DEB1 ]]; then
   ok "dpkg-buildpackage -us -uc -b builds $(basename "$DEB1")"
 else
   bail "dpkg-buildpackage -us -uc -b builds $(basename "$DEB1")" "$(log_tail "$WORK/build1.log")"
+fi
+dh_auto_test_ran_the_suite() {
+  grep -q '^   dh_auto_test' "$WORK/build1.log" || { echo "dh_auto_test did not run"; return 1; }
+  local pass fail
+  pass=$(sed -n 's/^# PASS: *//p' "$WORK/build1.log" | head -1)
+  fail=$(sed -n 's/^# FAIL: *//p' "$WORK/build1.log" | head -1)
+  [[ -n $pass && $pass -gt 10 && $fail == 0 ]] || { echo "automake summary: PASS=${pass:-?} FAIL=${fail:-?}"; return 1; }
+}
+if [[ $DEB_CHECK == 1 ]]; then
+  check "dh_auto_test ran the test suite (make check) in the package build, without a failure" dh_auto_test_ran_the_suite
+else
+  skipped "dh_auto_test ran the test suite (make check) in the package build, without a failure" \
+    "IMDS_PKG_DEB_CHECK=0 or test build dependencies missing"
 fi
 
 CHANGES1=${DEB1%.deb}.changes
