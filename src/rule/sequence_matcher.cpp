@@ -1,6 +1,7 @@
 #include "rule/sequence_matcher.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace imds {
 
@@ -30,6 +31,53 @@ bool SequenceMatcher::JoinKey(std::string& out) {
   return true;
 }
 
+SequenceMatcher::HostClock& SequenceMatcher::ClockFor(const std::string& host_id) {
+  if (last_host_ != nullptr && last_host_->first == host_id) return last_host_->second;
+  auto it = hosts_.find(host_id);
+  if (it == hosts_.end()) {
+    if (hosts_.size() >= next_sweep_at_) SweepHostClocks();
+    HostClock clock;
+    clock.newest_millis = std::numeric_limits<int64_t>::min();
+    it = hosts_.emplace(host_id, std::move(clock)).first;
+  }
+  // Element references survive rehashing; only a sweep erases.
+  last_host_ = &*it;
+  return it->second;
+}
+
+// Host clocks are bounded so that a stream naming ever new hosts (node=
+// is whatever a sender writes) cannot grow memory. A host with pending
+// sequences keeps its clock (there are at most max_pending of those); a
+// host without any is dropped when no event of it arrived since the
+// previous sweep, and if that is not enough to stay within max_pending +
+// kMinHostClockSweep, every host without one is. Sweeps run when the map
+// has doubled since the last one, so they cost O(1) per new host.
+// Forgetting a clock loses nothing that could alert: the host's next event
+// starts it afresh, so at most a first-stage event that would have been
+// "too old" is kept, and it expires at that host's next newer event.
+void SequenceMatcher::SweepHostClocks() {
+  last_host_ = nullptr;
+  auto sweep = [this](bool only_unseen) {
+    for (auto it = hosts_.begin(); it != hosts_.end();) {
+      const bool unseen = it->second.seen_in_sweep < sweep_count_;
+      if (it->second.pending.empty() && (unseen || !only_unseen)) {
+        it = hosts_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  };
+  sweep(/*only_unseen=*/true);
+  if (hosts_.size() > max_pending_ + kMinHostClockSweep) sweep(/*only_unseen=*/false);
+  ++sweep_count_;
+  next_sweep_at_ = std::max(kMinHostClockSweep, 2 * hosts_.size());
+}
+
+void SequenceMatcher::Erase(std::map<AgeKey, Pending>::iterator it) {
+  it->second.host->pending.erase(it->first);
+  by_age_.erase(it);
+}
+
 void SequenceMatcher::Remove(std::map<AgeKey, Pending>::iterator it) {
   auto key_it = by_key_.find(it->second.join_key);
   if (key_it != by_key_.end()) {
@@ -40,7 +88,7 @@ void SequenceMatcher::Remove(std::map<AgeKey, Pending>::iterator it) {
       by_key_.erase(key_it);
     }
   }
-  by_age_.erase(it);
+  Erase(it);
 }
 
 void SequenceMatcher::Insert(AgeKey age, Pending pending) {
@@ -52,20 +100,24 @@ void SequenceMatcher::Insert(AgeKey age, Pending pending) {
     // order rather than arrival order (events may arrive slightly shuffled).
     auto existing = by_age_.find(*slot);
     if (pending.events.back().stamp < existing->second.events.back().stamp) return;
-    by_age_.erase(existing);
+    Erase(existing);
     slot.reset();
   }
   slot = age;
+  pending.host->pending.insert(age);
   by_age_.emplace(age, std::move(pending));
+  // Fleet-wide cap, oldest audit time first whatever the host (the map is
+  // ordered by first-event time, not by how far behind its own host's
+  // clock a sequence is): simple, and only reached under a flood.
   while (by_age_.size() > max_pending_) {
     Remove(by_age_.begin());
     ++evicted_;
   }
 }
 
-void SequenceMatcher::ExpireBefore(int64_t oldest_allowed_millis) {
-  while (!by_age_.empty() && by_age_.begin()->first.first < oldest_allowed_millis) {
-    Remove(by_age_.begin());
+void SequenceMatcher::ExpireBefore(HostClock& host, int64_t oldest_allowed_millis) {
+  while (!host.pending.empty() && host.pending.begin()->first < oldest_allowed_millis) {
+    Remove(by_age_.find(*host.pending.begin()));
     ++expired_;
   }
 }
@@ -80,10 +132,16 @@ void SequenceMatcher::OnEvent(const EcsEvent& event, std::vector<SequenceMatch>&
     return;
   }
 
+  // Expiry runs on the clock of the event's own host (its host.id, whether
+  // or not that is a join key): another host's clock, ahead or behind, or
+  // its records arriving late through a collector, never ends or refuses a
+  // sequence here.
   const int64_t now = event.stamp.EpochMillis();
-  if (!newest_millis_ || now > *newest_millis_) newest_millis_ = now;
-  const int64_t oldest_allowed = *newest_millis_ - query_.maxspan_millis;
-  ExpireBefore(oldest_allowed);
+  HostClock& clock = ClockFor(event.host_id);
+  clock.seen_in_sweep = sweep_count_;
+  if (now > clock.newest_millis) clock.newest_millis = now;
+  const int64_t oldest_allowed = clock.newest_millis - query_.maxspan_millis;
+  ExpireBefore(clock, oldest_allowed);
 
   // The join key is built only once some stage matches: most events match
   // none, and they must cost no allocation.
@@ -117,6 +175,7 @@ void SequenceMatcher::OnEvent(const EcsEvent& event, std::vector<SequenceMatch>&
     advanced.awaiting = k + 1;
     advanced.events = std::move(pending.events);
     advanced.events.push_back(event);
+    advanced.host = pending.host;  // still expires by its first event's host
     Remove(it);
     if (k + 1 == stage_count) {
       out.push_back(SequenceMatch{std::move(advanced.events)});
@@ -133,6 +192,7 @@ void SequenceMatcher::OnEvent(const EcsEvent& event, std::vector<SequenceMatch>&
   started.join_key = key;
   started.awaiting = 1;
   started.events.push_back(event);
+  started.host = &clock;
   Insert(AgeKey{now, next_id_++}, std::move(started));
 }
 

@@ -152,6 +152,74 @@ TEST_F(SequenceMatcherTest, ExecAlreadyTooOldWhenItArrivesIsNotKept) {
   EXPECT_EQ(matcher_.pending(), 0u);
 }
 
+// Per-host clocks (docs/fleet.md, C1): a collector interleaves hosts whose
+// clocks differ, and whose records may arrive late.
+EcsEvent OnHost(EcsEvent e, const std::string& host) {
+  e.host_id = host;
+  e.host_name = host;
+  if (e.parent_entity_id) e.parent_entity_id = host + ":50:1";
+  return e;
+}
+
+TEST_F(SequenceMatcherTest, AHostThirtySecondsAheadDoesNotExpireAnotherHostsPendingSequence) {
+  matcher_.OnEvent(OnHost(Exec(1000, 10), "host-1"));
+  // host-2's clock is 30 s ahead: any of its events, matching or not.
+  matcher_.OnEvent(OnHost(Exec(31000, 500, "/usr/bin/ls", "ls"), "host-2"));
+  matcher_.OnEvent(OnHost(Exec(31100, 501), "host-2"));
+  EXPECT_EQ(matcher_.expired(), 0u);
+  const auto matches = matcher_.OnEvent(OnHost(Connect(1500, 11), "host-1"));
+  ASSERT_EQ(matches.size(), 1u);
+  EXPECT_EQ(matches[0].events[0].host_id, "host-1");
+  EXPECT_EQ(matches[0].events[0].stamp.serial, 10u);
+}
+
+TEST_F(SequenceMatcherTest, AHostBehindTheOthersStillStartsAndCompletesItsOwnSequence) {
+  // host-2 is 30 s ahead of host-1 (or host-1's records arrive 30 s late).
+  matcher_.OnEvent(OnHost(Exec(31000, 500, "/usr/bin/ls", "ls"), "host-2"));
+  matcher_.OnEvent(OnHost(Exec(1000, 10), "host-1"));
+  EXPECT_EQ(matcher_.pending(), 1u);  // not "too old": host-1's own clock is at 1000
+  matcher_.OnEvent(OnHost(Exec(31500, 501, "/usr/bin/ls", "ls"), "host-2"));
+  EXPECT_EQ(matcher_.OnEvent(OnHost(Connect(1800, 11), "host-1")).size(), 1u);
+}
+
+TEST_F(SequenceMatcherTest, PendingSequencesStillExpireByTheirOwnHostsClock) {
+  matcher_.OnEvent(OnHost(Exec(0, 10), "host-1"));
+  matcher_.OnEvent(OnHost(Exec(60000, 500, "/usr/bin/ls", "ls"), "host-2"));
+  EXPECT_EQ(matcher_.pending(), 1u);
+  // host-1's own clock moves past maxspan: its sequence is dropped, and a
+  // late connect within the dropped exec's span finds nothing.
+  matcher_.OnEvent(OnHost(Exec(1001, 11, "/usr/bin/ls", "ls"), "host-1"));
+  EXPECT_EQ(matcher_.pending(), 0u);
+  EXPECT_EQ(matcher_.expired(), 1u);
+  EXPECT_TRUE(matcher_.OnEvent(OnHost(Connect(900, 12), "host-1")).empty());
+  // ... and an exec more than maxspan behind its own host is not kept.
+  matcher_.OnEvent(OnHost(Exec(0, 13), "host-1"));
+  EXPECT_EQ(matcher_.pending(), 0u);
+}
+
+TEST(SequenceMatcherHostClockTest, HostsAreTimedByTheirHostIdEvenWhenItIsNoJoinKey) {
+  SequenceMatcher matcher(Compile("sequence by process.parent.entity_id with maxspan=1s"
+                                  " [process where process.name : \"curl\"]"
+                                  " [network where destination.ip == \"169.254.169.254\"]"));
+  matcher.OnEvent(Exec(0, 10));  // host-1
+  EcsEvent ahead = Exec(30000, 500, "/usr/bin/ls", "ls");
+  ahead.host_id = "host-2";
+  matcher.OnEvent(ahead);
+  EXPECT_EQ(matcher.OnEvent(Connect(400, 11)).size(), 1u);
+}
+
+TEST(SequenceMatcherHostClockTest, HostClocksStayBoundedAndAHostWithAPendingSequenceKeepsItsClock) {
+  SequenceMatcher matcher(Compile(kCurlThenImds), /*max_pending=*/16);
+  matcher.OnEvent(OnHost(Exec(1000, 10), "kept"));
+  // Ever new host names (node= is whatever a sender writes), none pending.
+  for (int i = 0; i < 20000; ++i) {
+    matcher.OnEvent(OnHost(Exec(100000 + i, 100 + i, "/usr/bin/ls", "ls"), "h" + std::to_string(i)));
+    ASSERT_LE(matcher.host_clocks(), 2 * (16 + SequenceMatcher::kMinHostClockSweep) + 1);
+  }
+  EXPECT_EQ(matcher.expired(), 0u);
+  EXPECT_EQ(matcher.OnEvent(OnHost(Connect(1500, 11), "kept")).size(), 1u);
+}
+
 TEST(SequenceMatcherCapTest, BeyondTheCapTheOldestPendingSequencesAreEvictedAndCounted) {
   SequenceMatcher matcher(Compile(kCurlThenImds), /*max_pending=*/3);
   for (int i = 0; i < 5; ++i) {
