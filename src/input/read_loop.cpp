@@ -80,7 +80,14 @@ ReadLoopResult RunReadLoop(int fd, AuditFeed& feed, ReadLoopHooks& hooks, const 
       idle_ms += options.idle_timeout_ms;
       // Mid-event, wait for the rest: aging now could cut the event. Only a
       // writer silent for kMidEventGraceMs (a lost EOE) is aged anyway.
-      if (options.age_when_idle && (feed.AtEventBoundary() || idle_ms >= kMidEventGraceMs)) feed.AgeEvents();
+      // Otherwise each node's feed is aged where it is at a boundary.
+      if (options.age_when_idle) {
+        if (feed.AtEventBoundary() || idle_ms >= kMidEventGraceMs) {
+          feed.AgeEvents();
+        } else {
+          feed.AgeEventsAtBoundaries();
+        }
+      }
       hooks.OnIdle();
       continue;
     }
@@ -102,10 +109,9 @@ ReadLoopResult RunReadLoop(int fd, AuditFeed& feed, ReadLoopHooks& hooks, const 
       feed.Feed(buffer.data(), static_cast<size_t>(got));
       // A short read means the writer has nothing more for now: let
       // libauparse release the events whose EOE has arrived (it only looks
-      // when asked), so an alert never waits for unrelated traffic.
-      if (options.age_when_idle && static_cast<size_t>(got) < buffer.size() && feed.AtEventBoundary()) {
-        feed.AgeEvents();
-      }
+      // when asked), so an alert never waits for unrelated traffic. Only
+      // feeds (nodes) whose input ends on an event boundary are aged.
+      if (options.age_when_idle && static_cast<size_t>(got) < buffer.size()) feed.AgeEventsAtBoundaries();
       idle_ms = 0;
       continue;
     }

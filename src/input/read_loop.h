@@ -1,7 +1,7 @@
 // The plugin's stdin loop (audit 3.0.9 has no libauplugin): large reads into
-// the AuditFeed, AgeEvents() whenever input is idle, Flush() at end of
-// input, and a hook between reads where the application looks at the flags
-// its signal handlers set (stop, reload, status).
+// the AuditFeed, aging after short reads and whenever input is idle, Flush()
+// at end of input, and a hook between reads where the application looks at
+// the flags its signal handlers set (stop, reload, status).
 #ifndef AUDISP_IMDS_INPUT_READ_LOOP_H
 #define AUDISP_IMDS_INPUT_READ_LOOP_H
 

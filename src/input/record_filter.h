@@ -29,8 +29,14 @@ struct RecordHeader {
   std::string_view body;   // after the closing parenthesis
 };
 
-// nullopt unless the line has exactly that shape (and no NUL byte): the
-// only lines handed to libauparse, which leaks or mis-parses others.
+// The longest node name accepted (a DNS name is at most 253 bytes). Node
+// names key per-node state (process table, feeds, clocks, alert budgets),
+// so a forged endless one must not reach them.
+inline constexpr size_t kMaxNodeNameBytes = 255;
+
+// nullopt unless the line has exactly that shape (and no NUL byte, a node
+// name of at most kMaxNodeNameBytes, and, for a CWD record, one cwd= field):
+// the only lines handed to libauparse, which leaks or mis-parses others.
 std::optional<RecordHeader> ParseRecordHeader(std::string_view line);
 
 class RecordFilter {

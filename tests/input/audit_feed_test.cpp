@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -250,6 +251,21 @@ TEST(IsAuditRecordLineTest, RejectsEverythingElse) {
   EXPECT_FALSE(IsAuditRecordLine(std::string_view("type=X msg=audit(1.2:3): a=\0b", 28)));
 }
 
+// Node names key per-node state; an endless forged one must not reach it.
+TEST(IsAuditRecordLineTest, NodeNamesLongerThanADnsNameAreRefused) {
+  EXPECT_TRUE(IsAuditRecordLine("node=" + std::string(kMaxNodeNameBytes, 'n') + " type=EOE msg=audit(1.2:3): "));
+  EXPECT_FALSE(IsAuditRecordLine("node=" + std::string(kMaxNodeNameBytes + 1, 'n') + " type=EOE msg=audit(1.2:3): "));
+}
+
+// docs/security.md F1: libauparse leaks on a CWD record with two cwd=
+// fields, which the kernel never writes; such a line never reaches it.
+TEST(IsAuditRecordLineTest, CwdRecordWithTwoCwdFieldsIsRefused) {
+  EXPECT_TRUE(IsAuditRecordLine("type=CWD msg=audit(2.37:90): cwd=\"/a\""));
+  EXPECT_FALSE(IsAuditRecordLine("type=CWD msg=audit(2.37:90): cwd=\"/a\" cwd=\"/b\""));
+  // Only CWD records: a PATH may legitimately show the text elsewhere.
+  EXPECT_TRUE(IsAuditRecordLine("type=PATH msg=audit(2.37:90): item=0 name=\"x\" cwd=1 cwd=2"));
+}
+
 TEST(AuditFeedTest, SinkExceptionIsContainedAndCounted) {
   auto feed = AuditFeed::Create(EventBuilder(kLocal), [](EcsEvent&&) { throw std::runtime_error("sink"); });
   const std::string text = ExecEvent(1700000000, 1, true);
@@ -279,6 +295,139 @@ TEST(AuditFeedTest, EventsWithoutNodeGetTheLocalHostAndOthersTheirNode) {
   ASSERT_EQ(c.events.size(), 2u);
   EXPECT_NE(c.events[0].find("host=local-id/local-name"), std::string::npos) << c.events[0];
   EXPECT_NE(c.events[1].find("host=web1/web1"), std::string::npos) << c.events[1];
+}
+
+// The lines of ExecEvent(), one string per record.
+std::vector<std::string> Records(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line + "\n");
+  return out;
+}
+
+// a[0] b[0] a[1] b[1] ...: a collector reading two TCP connections.
+std::string Interleave(const std::string& a, const std::string& b) {
+  const std::vector<std::string> ra = Records(a);
+  const std::vector<std::string> rb = Records(b);
+  std::string out;
+  for (size_t i = 0; i < std::max(ra.size(), rb.size()); ++i) {
+    if (i < ra.size()) out += ra[i];
+    if (i < rb.size()) out += rb[i];
+  }
+  return out;
+}
+
+TEST(AuditFeedNodeTest, ALaggingNodesEventIsNotCutByAnotherNodesNewerRecords) {
+  // docs/fleet.md C2: node B's records are 3 s newer than node A's. One
+  // libauparse state completed A's event at B's first record, splitting
+  // off A's EXECVE and CWD.
+  for (size_t chunk : {size_t{1}, size_t{64}, size_t{1} << 20}) {
+    Collector c;
+    const std::string text = Interleave(ExecEvent(1700000000, 1, true, "node-a"),
+                                        ExecEvent(1700000003, 1, true, "node-b"));
+    for (size_t at = 0; at < text.size(); at += chunk) {
+      c.feed->Feed(text.data() + at, std::min(chunk, text.size() - at));
+    }
+    c.feed->Flush();
+    ASSERT_EQ(c.events.size(), 2u) << "chunk " << chunk;
+    for (const std::string& e : c.events) {
+      EXPECT_NE(e.find("args=2:curl http://169.254.169.254/ cwd=/tmp"), std::string::npos) << e;
+    }
+    EXPECT_EQ(c.feed->stats().events_seen, 2u);
+  }
+}
+
+TEST(AuditFeedNodeTest, AnEventWhoseEoeHasArrivedIsReleasedByTheNextRecordOfAnyNode) {
+  // As with one libauparse state: no wait for aging or for that node.
+  Collector c;
+  const std::string a = ExecEvent(1700000000, 1, true, "node-a");
+  const std::string b = Records(ExecEvent(1700000000, 7, true, "node-b"))[0];
+  c.feed->Feed(a.data(), a.size());
+  EXPECT_TRUE(c.events.empty());
+  c.feed->Feed(b.data(), b.size());
+  ASSERT_EQ(c.events.size(), 1u);
+  EXPECT_NE(c.events[0].find("host=node-a/node-a"), std::string::npos) << c.events[0];
+}
+
+TEST(AuditFeedNodeTest, LocalRecordsUseNoNodeFeed) {
+  Collector c;
+  const std::string text = ExecEvent(1700000000, 1, true) + ExecEvent(1700000000, 2, true);
+  c.feed->Feed(text.data(), text.size());
+  c.feed->Flush();
+  EXPECT_EQ(c.events.size(), 2u);
+  EXPECT_EQ(c.feed->node_feeds(), 0u);
+}
+
+TEST(AuditFeedNodeTest, AgeEventsReachesEveryNodesFeed) {
+  Collector c;
+  const std::string text = ExecEvent(1700000000, 1, false, "node-a") + ExecEvent(1700000000, 1, false, "node-b") +
+                           ExecEvent(1700000000, 1, false);
+  c.feed->Feed(text.data(), text.size());
+  EXPECT_EQ(c.events.size(), 0u);
+  c.feed->AgeEvents();
+  EXPECT_EQ(c.events.size(), 3u);
+}
+
+TEST(AuditFeedNodeTest, AgingAtBoundariesReleasesOneNodesEventButDoesNotCutAnotherNodeMidEvent) {
+  Collector c;
+  // Node A's exec is 30 s old and half read (its EOE still in flight); node
+  // B's current event is complete.
+  const std::vector<std::string> a = Records(ExecEvent(time(nullptr) - 30, 1, true, "node-a"));
+  std::string text = a[0] + a[1];
+  text += ExecEvent(time(nullptr), 1, true, "node-b");
+  c.feed->Feed(text.data(), text.size());
+  EXPECT_FALSE(c.feed->AtEventBoundary());
+  c.feed->AgeEventsAtBoundaries();
+  ASSERT_EQ(c.events.size(), 1u);
+  EXPECT_NE(c.events[0].find("host=node-b/node-b"), std::string::npos) << c.events[0];
+  // The rest of A's event arrives: it is whole.
+  text = a[2] + a[3];
+  c.feed->Feed(text.data(), text.size());
+  EXPECT_TRUE(c.feed->AtEventBoundary());
+  c.feed->AgeEventsAtBoundaries();
+  ASSERT_EQ(c.events.size(), 2u);
+  EXPECT_NE(c.events[1].find("host=node-a/node-a"), std::string::npos) << c.events[1];
+  EXPECT_NE(c.events[1].find("args=2:curl http://169.254.169.254/ cwd=/tmp"), std::string::npos) << c.events[1];
+}
+
+TEST(AuditFeedNodeTest, NodeFeedsAreBoundedAndADroppedFeedIsFlushedFirst) {
+  std::vector<std::string> events;
+  auto feed = AuditFeed::Create(
+      EventBuilder(kLocal), [&](EcsEvent&& e) { events.push_back(Summary(e)); },
+      AuditFeed::kDefaultMaxLineBytes, /*max_node_feeds=*/2);
+  ASSERT_NE(feed, nullptr);
+  // Node A's event without EOE, then two more nodes: A's feed is the least
+  // recently fed and goes, and its event with it, whole.
+  const std::string text = ExecEvent(1700000000, 1, false, "node-a") + ExecEvent(1700000000, 1, true, "node-b") +
+                           ExecEvent(1700000000, 1, true, "node-c");
+  feed->Feed(text.data(), text.size());
+  EXPECT_EQ(feed->node_feeds(), 2u);
+  EXPECT_EQ(feed->stats().node_feeds_dropped, 1u);
+  // Out: B's event (released by C's first record) and A's (by the drop).
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_NE(events[1].find("host=node-a/node-a"), std::string::npos) << events[1];
+  EXPECT_NE(events[1].find("args=2:"), std::string::npos) << events[1];
+  // Many more nodes: still two feeds, no event lost.
+  for (int i = 0; i < 100; ++i) {
+    const std::string more = ExecEvent(1700000000, 1, true, "n" + std::to_string(i));
+    feed->Feed(more.data(), more.size());
+    ASSERT_LE(feed->node_feeds(), 2u);
+  }
+  feed->Flush();
+  EXPECT_EQ(events.size(), 103u);
+}
+
+TEST(AuditFeedNodeTest, LongRunsOfOneNodeAreFedWhole) {
+  // A node's records reach libauparse line by line, in any chunking.
+  Collector c;
+  std::string text;
+  for (int i = 1; i <= 200; ++i) text += ExecEvent(1700000000, i, true, "node-a");
+  ASSERT_GT(text.size(), 64u * 1024);
+  c.feed->Feed(text.data(), text.size());
+  c.feed->Flush();
+  ASSERT_EQ(c.events.size(), 200u);
+  for (const std::string& e : c.events) EXPECT_NE(e.find("args=2:"), std::string::npos) << e;
+  EXPECT_EQ(c.feed->stats().parse_errors, 0u);
 }
 
 }  // namespace
