@@ -18,6 +18,16 @@ std::string ExecEntityId(const std::string& host, int64_t pid, const AuditStamp&
   return host + tail;
 }
 
+// "<host>:<pid>:seen<sec>.<ms3>:<serial>": a process never seen exec'ing,
+// learned from one of its connect events (named by that event).
+std::string SeenEntityId(const std::string& host, int64_t pid, const AuditStamp& stamp) {
+  char tail[96];
+  std::snprintf(tail, sizeof(tail), ":%lld:seen%lld.%03u:%llu", static_cast<long long>(pid),
+                static_cast<long long>(stamp.seconds), static_cast<unsigned>(stamp.millis),
+                static_cast<unsigned long long>(stamp.serial));
+  return host + tail;
+}
+
 // "<host>:<pid>:start<ticks>": a process first seen in /proc, named by its
 // start time, which differs for every process that ever has that pid.
 std::string ProcEntityId(const std::string& host, int64_t pid, uint64_t start_time) {
@@ -34,6 +44,15 @@ ProcessTable::ProcessTable(size_t capacity, ProcSource* live_source, std::string
 
 uint32_t ProcessTable::InternHost(const std::string& host_id) {
   if (auto it = host_index_.find(host_id); it != host_index_.end()) return it->second;
+  if (host_names_.size() >= kMaxHosts) {
+    // Keys hold host indexes: forgetting names means forgetting their
+    // entries. Live, the local host's processes come back from /proc.
+    processes_ = LruMap<Key, Process, KeyHash>(processes_.capacity());
+    leaders_ = LruMap<Key, Leader, KeyHash>(leaders_.capacity());
+    host_index_.clear();
+    host_names_.clear();
+    ++host_resets_;
+  }
   const auto index = static_cast<uint32_t>(host_names_.size());
   host_names_.push_back(host_id);
   host_index_.emplace(host_id, index);
@@ -113,6 +132,27 @@ void ProcessTable::Seed() {
   }
 }
 
+void ProcessTable::LearnFromConnect(uint32_t host, EcsEvent& event) {
+  // A process that never exec'd in the stream (started before the plugin,
+  // or on a collector before its restart; a forked worker) is learned from
+  // its connect, which carries exe=, ppid= and ses=: its children's exec
+  // then has a parent executable and a parent entity id to join on.
+  // Only for a pid the table does not know, and only when /proc cannot be
+  // asked (other nodes, replay): an existing entry is never replaced (its
+  // entity id may be the join key of a pending sequence, and exe= may be
+  // spelt differently from /proc/PID/exe in a container), and a local live
+  // process missing from /proc has exited. Like an exec entry, it stands
+  // until evicted or replaced by the pid's next exec.
+  Process seen;
+  seen.ppid = event.ppid;
+  seen.executable = event.executable.front();
+  seen.entity_id = SeenEntityId(event.host_id, event.pid, event.stamp);
+  seen.session_id = event.session_id;
+  event.entity_id = seen.entity_id;
+  ++learned_from_connects_;
+  PutProcess(Key{host, event.pid}, std::move(seen));
+}
+
 void ProcessTable::Enrich(EcsEvent& event) {
   const uint32_t host = InternHost(event.host_id);
   const bool may_ask_live = live_source_ != nullptr && event.host_id == local_host_id_;
@@ -156,7 +196,11 @@ void ProcessTable::Enrich(EcsEvent& event) {
     }
     PutProcess(Key{host, event.pid}, std::move(image));
   } else if (event.pid > 0) {
-    if (const Process* self = FindOrLoad(host, event.pid, may_ask_live)) event.entity_id = self->entity_id;
+    if (const Process* self = FindOrLoad(host, event.pid, may_ask_live)) {
+      event.entity_id = self->entity_id;
+    } else if (!may_ask_live && !event.executable.empty() && !event.executable.front().empty()) {
+      LearnFromConnect(host, event);
+    }
   }
 
   if (event.session_id) {

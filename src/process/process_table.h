@@ -6,6 +6,9 @@
 // never mix. Every exec event records a new program image with a new entity
 // id; processes never seen exec'ing come from /proc (seeded at start, or
 // looked up on demand) when running live, and only for the local host.
+// Where /proc cannot be asked (other nodes, replay), a process never seen
+// exec'ing is learned from its first connect event (exe=, ppid=, ses=), so
+// that a long-running parent that connects is known to its children.
 // Replaying a file never reads /proc: the same input always gives the same
 // output.
 #ifndef AUDISP_IMDS_PROCESS_PROCESS_TABLE_H
@@ -42,12 +45,23 @@ class ProcessTable {
   // Fills process.entity_id, process.parent.entity_id,
   // process.parent.executable and process.entry_leader.executable. For an
   // exec event the parent is looked up first, then the process's own entry
-  // is replaced by the new program image.
+  // is replaced by the new program image. A connect of a process the table
+  // does not know, where /proc cannot be asked, adds it (see class comment).
   void Enrich(EcsEvent& event);
 
   size_t size() const { return processes_.size(); }
   uint64_t evictions() const { return evictions_; }
   uint64_t live_lookups() const { return live_lookups_; }
+  uint64_t learned_from_connects() const { return learned_from_connects_; }
+  size_t hosts() const { return host_names_.size(); }
+  uint64_t host_resets() const { return host_resets_; }
+
+  // Distinct host names (node=) kept at most. Each name is at most 255
+  // bytes (the input layer refuses longer ones), so this bounds the names'
+  // memory whatever a collector's senders write. Reaching it forgets
+  // everything (counted in host_resets): far more hosts than any fleet
+  // feeding one collector, so only forged streams get there.
+  static constexpr size_t kMaxHosts = 1u << 16;
 
  private:
   struct Key {
@@ -81,6 +95,7 @@ class ProcessTable {
   const Process* InsertFromProc(uint32_t host, const ProcInfo& info);
   void PutProcess(const Key& key, Process process);
   void OfferLeader(uint32_t host, int64_t session, const std::string& executable, bool confirmed);
+  void LearnFromConnect(uint32_t host, EcsEvent& event);
 
   ProcSource* live_source_;
   std::string local_host_id_;
@@ -90,6 +105,8 @@ class ProcessTable {
   LruMap<Key, Leader, KeyHash> leaders_;
   uint64_t evictions_ = 0;
   uint64_t live_lookups_ = 0;
+  uint64_t learned_from_connects_ = 0;
+  uint64_t host_resets_ = 0;
 };
 
 }  // namespace imds

@@ -173,6 +173,58 @@ TEST(ProcessTableTest, ConnectOfAProcessNeverSeenExecingGetsItsEntityFromLiveSou
   EXPECT_EQ(Enriched(table, Connect(700, 1, 1)).entity_id, "local-id:700:start4242");
 }
 
+EcsEvent ConnectBy(int64_t pid, int64_t ppid, const std::string& exe, uint64_t serial,
+                   const std::string& host = kHost) {
+  EcsEvent e = Connect(pid, ppid, serial, host);
+  e.executable = {exe};
+  e.session_id = 5;
+  return e;
+}
+
+TEST(ProcessTableTest, AParentNeverSeenExecingIsLearnedFromItsConnect) {
+  // A collector: the parent started before the plugin, but it connects
+  // (exe= in its SYSCALL record) before running curl.
+  ForbiddenSource source;  // another node: /proc is never asked
+  ProcessTable table(100, &source, kHost);
+  const EcsEvent own = Enriched(table, ConnectBy(500, 1, "/usr/bin/python3.11", 1, "web1"));
+  EXPECT_EQ(own.entity_id, "web1:500:seen1700000001.008:1");
+  EXPECT_EQ(table.learned_from_connects(), 1u);
+  const EcsEvent curl = Enriched(table, Exec(600, 500, "/usr/bin/curl", 2, std::nullopt, "web1"));
+  EXPECT_EQ(curl.parent_executable, "/usr/bin/python3.11");
+  EXPECT_EQ(curl.parent_entity_id, own.entity_id);
+  // The child's connect joins on the same parent entity.
+  EXPECT_EQ(Enriched(table, Connect(600, 500, 3, "web1")).parent_entity_id, own.entity_id);
+  // Another node's pid 500 is another process.
+  EXPECT_FALSE(Enriched(table, Exec(601, 500, "/usr/bin/curl", 4, std::nullopt, "web2")).parent_entity_id);
+}
+
+TEST(ProcessTableTest, AConnectNeverReplacesAKnownEntry) {
+  ProcessTable table(100, nullptr, kHost);
+  const EcsEvent shell = Enriched(table, Exec(10, 1, "/bin/bash", 1));
+  // exe= spelt differently (a container's view, a missed exec): the known
+  // entity stands, so pending sequences keyed on it still join.
+  const EcsEvent c = Enriched(table, ConnectBy(10, 1, "/other/bash", 2));
+  EXPECT_EQ(c.entity_id, shell.entity_id);
+  EXPECT_EQ(Enriched(table, Exec(20, 10, "/usr/bin/curl", 3)).parent_executable, "/bin/bash");
+  EXPECT_EQ(table.learned_from_connects(), 0u);
+}
+
+TEST(ProcessTableTest, ALocalProcessGoneFromProcIsNotLearnedFromItsConnect) {
+  FakeSource source;  // empty: the process has exited
+  ProcessTable table(100, &source, kHost);
+  EXPECT_FALSE(Enriched(table, ConnectBy(700, 1, "/usr/bin/python3", 1)).entity_id.has_value());
+  EXPECT_EQ(table.learned_from_connects(), 0u);
+  EXPECT_EQ(table.size(), 0u);
+}
+
+TEST(ProcessTableTest, ALearnedProcessIsReplacedByItsNextExec) {
+  ProcessTable table(100, nullptr, kHost);
+  const EcsEvent seen = Enriched(table, ConnectBy(10, 1, "/usr/sbin/sshd", 1));
+  const EcsEvent exec = Enriched(table, Exec(10, 1, "/bin/bash", 2));
+  EXPECT_NE(exec.entity_id, seen.entity_id);
+  EXPECT_EQ(Enriched(table, Exec(20, 10, "/usr/bin/curl", 3)).parent_executable, "/bin/bash");
+}
+
 TEST(ProcessTableTest, ReplayNeverReadsProcAndLeavesUnknownsNull) {
   ProcessTable table(100, nullptr, kHost);
   table.Seed();
@@ -201,6 +253,26 @@ TEST(ProcessTableTest, SamePidOnTwoHostsIsTwoProcesses) {
   EXPECT_EQ(Enriched(table, Exec(20, 10, "/x", 3, std::nullopt, "node-a")).parent_executable, "/bin/bash");
   EXPECT_EQ(Enriched(table, Exec(20, 10, "/x", 4, std::nullopt, "node-b")).parent_executable, "/bin/zsh");
   EXPECT_FALSE(Enriched(table, Exec(20, 10, "/x", 5, std::nullopt, "node-c")).parent_executable.has_value());
+}
+
+// A collector's senders can write any node= name: the names kept are
+// bounded, and reaching the bound forgets everything rather than mixing
+// hosts up.
+TEST(ProcessTableTest, HostNamesAreBoundedAndOverflowForgetsRatherThanMixesHosts) {
+  ProcessTable table(ProcessTable::kMaxHosts + 16, nullptr, kHost);  // no eviction here
+  Enriched(table, Exec(10, 1, "/bin/bash", 1, std::nullopt, "node-a"));
+  for (size_t i = 1; i < ProcessTable::kMaxHosts; ++i) {
+    Enriched(table, Exec(10, 1, "/bin/sh", 2, std::nullopt, "n" + std::to_string(i)));
+  }
+  EXPECT_EQ(table.hosts(), ProcessTable::kMaxHosts);
+  EXPECT_EQ(table.host_resets(), 0u);
+  EXPECT_EQ(Enriched(table, Exec(20, 10, "/x", 3, std::nullopt, "node-a")).parent_executable, "/bin/bash");
+  Enriched(table, Exec(10, 1, "/bin/zsh", 4, std::nullopt, "one-too-many"));
+  EXPECT_EQ(table.host_resets(), 1u);
+  EXPECT_LE(table.hosts(), 2u);
+  // node-a's bash is forgotten, never confused with another host's pid 10.
+  EXPECT_FALSE(Enriched(table, Exec(21, 10, "/x", 5, std::nullopt, "node-a")).parent_executable.has_value());
+  EXPECT_EQ(Enriched(table, Exec(22, 10, "/x", 6, std::nullopt, "one-too-many")).parent_executable, "/bin/zsh");
 }
 
 TEST(ProcessTableTest, SeedGivesProcessesStartTimeEntities) {
