@@ -79,8 +79,13 @@ class Runner : public ReadLoopHooks {
     s << " events_evaluated=" << pipeline_.events_evaluated() << " alerts=" << pipeline_.alerts()
       << " alerts_suppressed=" << pipeline_.alerts_suppressed() << " alerts_sent=" << sink.sent << " alerts_queued=" << sink.queued << " alerts_dropped=" << sink.dropped
       << " process_table=" << table_.size() << " process_evictions=" << table_.evictions()
+      << " processes_from_connects=" << table_.learned_from_connects() << " hosts=" << table_.hosts()
+      << " host_resets=" << table_.host_resets()
       << " pending_sequences=" << pipeline_.rules().pending()
       << " sequence_evictions=" << pipeline_.rules().evicted();
+    if (feed_ != nullptr) {
+      s << " node_feeds=" << feed_->node_feeds() << " node_feeds_dropped=" << feed_->stats().node_feeds_dropped;
+    }
     return s.str();
   }
 

@@ -25,8 +25,9 @@ class Pipeline {
 
   void OnEvent(EcsEvent&& event);
 
-  // At most `limit` alerts per rule per window of audit time (0: no
-  // limit); each closed window with suppressed alerts goes to `report`.
+  // At most `limit` alerts per rule per host (host.id) per window of audit
+  // time (0: no limit); each closed window with suppressed alerts goes to
+  // `report`.
   using ReportFn = std::function<void(const SuppressionReport&)>;
   void SetAlertLimit(uint64_t limit, int64_t window_ms, ReportFn report);
   // Reports windows still open (at exit).
