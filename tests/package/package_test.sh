@@ -34,6 +34,10 @@
 if [ -z "${BASH_VERSION:-}" ]; then exec /bin/bash "$0" "$@"; fi
 set -u -o pipefail
 
+# Run from `make check-...`, make's command-line overrides (TESTS=...,
+# check_PROGRAMS=) travel in MAKEFLAGS: the package build's own make must
+# not inherit them (dh_auto_test would run this very test again, forever).
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRCDIR=$(cd "${IMDS_SRCDIR:-$HERE/../..}" && pwd)
 PKG=audisp-imds

@@ -16,6 +16,10 @@
 # IMDS_RPM_KEEP=1 keeps the work directory.
 if [ -z "${BASH_VERSION:-}" ]; then exec /bin/bash "$0" "$@"; fi
 set -u -o pipefail
+# Run from `make check-...`, make's command-line overrides (TESTS=...,
+# check_PROGRAMS=) travel in MAKEFLAGS: the package build's own make must
+# not inherit them (dh_auto_test would run this very test again, forever).
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 TARBALL=${IMDS_DIST_TARBALL:?set IMDS_DIST_TARBALL to make dist\'s tarball}
 for tool in rpmbuild rpmspec rpm; do
   command -v "$tool" >/dev/null 2>&1 || { echo "SKIPPED: $tool not installed (Debian: rpm)"; exit 77; }
