@@ -1,24 +1,24 @@
 #!/bin/bash
-# KNOWN BUG (docs/fleet.md, "Known problems"): in a collector stream, one
-# node's audit time governs every other node's.
+# In a collector stream, each node's audit time governs only that node's
+# events (docs/fleet.md, "Clock skew and late delivery": C1 and C2, fixed).
 #
 #  C1 src/rule/sequence_matcher.cpp: pending sequences expire against the
-#     newest event time seen on ANY node (newest_millis_), and a first-stage
-#     event more than maxspan behind it is not kept. A node whose clock runs
+#     newest event time seen for their own host (host.id), and a first-stage
+#     event is too old only relative to its own host. A node whose clock runs
 #     ahead by more than maxspan (1 s), or whose records arrive late (an
-#     audisp-remote queue draining after a network hiccup), makes every other
-#     node's sequences expire, or its own never start: alerts are lost.
-#  C2 libauparse feed (src/input/audit_feed.cpp): an event still being
-#     assembled is completed once a record arrives whose time is ~2 s later
-#     (auparse's end-of-event timeout, in whole seconds), whatever its node.
-#     When records of two nodes 2 s apart are interleaved record by record
-#     (what a collector reading several TCP connections does), the lagging
-#     node's events are cut: EXECVE/CWD/PATH and SOCKADDR records are split
-#     off, exec events lose their arguments, connects their address.
+#     audisp-remote queue draining after a network hiccup), neither expires
+#     other nodes' sequences nor loses its own.
+#  C2 src/input/audit_feed.cpp: one libauparse state per node. auparse
+#     completes an event still being assembled once a record ~2 s later
+#     arrives (its end-of-event timeout, in whole seconds); only records of
+#     the same node now count, so when records of two nodes 2 s apart are
+#     interleaved record by record (what a collector reading several TCP
+#     connections does), the lagging node's events keep their EXECVE/CWD/
+#     PATH and SOCKADDR records: exec events their arguments, connects their
+#     address.
 #
-# Every check here passes once node time is kept per node. Until then this
-# script fails; list it in XFAIL_TESTS (an unexpected pass is then an error,
-# so it cannot be forgotten). Replays only: no root, no network. TAP.
+# Each check failed before these fixes (kept as regression tests). Replays
+# only: no root, no network. TAP.
 if [ -z "${BASH_VERSION:-}" ]; then exec /bin/bash "$0" "$@"; fi
 set -u -o pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -2,17 +2,13 @@
 # rule files. Include from Makefile.am inside `if BUILD_TESTS`:
 #   include tests/fleet/local.mk
 #
-# Replays, no root: part of `make check`. clock_skew_test.sh fails on the
-# known problems C1/C2 (docs/fleet.md) until node time is kept per node: it
-# is an expected failure (an unexpected pass is an error, so the line cannot
-# be forgotten once they are fixed). Makefile.am must initialise
-# `XFAIL_TESTS =` next to `TESTS =`.
+# Replays, no root: part of `make check`. clock_skew_test.sh proves the
+# fixes of C1/C2 (docs/fleet.md): node time is kept per node.
 FLEET_TESTS = \
 	tests/fleet/multinode_replay_test.sh \
 	tests/fleet/optional_rules_test.sh \
 	tests/fleet/clock_skew_test.sh
 TESTS += $(FLEET_TESTS)
-XFAIL_TESTS += tests/fleet/clock_skew_test.sh
 dist_noinst_SCRIPTS += $(FLEET_TESTS) \
 	tests/fleet/collector_test.sh \
 	tests/fleet/interleave.py \
@@ -32,4 +28,4 @@ EXTRA_DIST += \
 #   sudo make check-fleet        # log and result: tests/fleet/collector_test.{log,trs}
 .PHONY: check-fleet
 check-fleet: src/audisp-imds
-	$(MAKE) $(AM_MAKEFLAGS) check TESTS='tests/fleet/collector_test.sh' check_PROGRAMS= XFAIL_TESTS=
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='tests/fleet/collector_test.sh' check_PROGRAMS=
