@@ -30,9 +30,16 @@ std::optional<std::string> AddRule(std::variant<Rule, RuleError> loaded, std::ve
   return std::nullopt;
 }
 
+// Rule and configuration files are read through ReadTrustedFile: the bytes
+// parsed are those of the file whose owner and modes were judged.
 std::optional<std::string> AddRuleFile(const std::string& path, std::vector<Rule>& rules) {
-  if (auto untrusted = CheckTrustedPath(path, geteuid())) return untrusted;
-  return AddRule(LoadRuleFile(path), rules);
+  auto read = ReadTrustedFile(path, geteuid(), kMaxRuleFileBytes);
+  if (auto* untrusted = std::get_if<UntrustedFile>(&read)) {
+    // The loader words a missing or unreadable file the way users know.
+    if (untrusted->cannot_open) return AddRule(LoadRuleFile(path), rules);
+    return untrusted->message;
+  }
+  return AddRule(LoadRuleText(std::get<std::string>(read), path), rules);
 }
 
 std::optional<std::string> LoadRules(const CommandLine& cl, const Config& config,
@@ -92,8 +99,11 @@ const char* OutputName(OutputMode mode) {
 std::variant<Setup, std::string> LoadSetup(const CommandLine& cl) {
   Setup setup;
   if (cl.config_path) {
-    if (auto untrusted = CheckTrustedPath(*cl.config_path, geteuid())) return *untrusted;
-    ConfigResult loaded = LoadConfigFile(*cl.config_path);
+    auto read = ReadTrustedFile(*cl.config_path, geteuid(), kMaxConfigFileBytes);
+    auto* untrusted = std::get_if<UntrustedFile>(&read);
+    if (untrusted != nullptr && !untrusted->cannot_open) return untrusted->message;
+    ConfigResult loaded = untrusted != nullptr ? LoadConfigFile(*cl.config_path)
+                                               : LoadConfigText(std::get<std::string>(read), *cl.config_path);
     if (auto* error = std::get_if<ConfigError>(&loaded)) return error->ToString();
     setup.config = std::move(std::get<Config>(loaded));
   }

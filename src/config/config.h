@@ -63,6 +63,9 @@ struct ConfigError {
 
 using ConfigResult = std::variant<Config, ConfigError>;
 
+// A configuration file is a few KiB; anything near this is not one.
+constexpr size_t kMaxConfigFileBytes = 1 << 20;
+
 ConfigResult LoadConfigFile(const std::string& path);
 ConfigResult LoadConfigText(std::string_view text, const std::string& display_name);
 

@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <string>
+#include <variant>
 
 #include <gtest/gtest.h>
 
@@ -67,6 +69,76 @@ TEST_F(FileTrustTest, FileOfAnotherUserIsRefused) {
 
 TEST_F(FileTrustTest, MissingPathIsLeftToTheLoader) {
   EXPECT_EQ(CheckTrustedPath(dir_ + "/absent.toml", geteuid()), std::nullopt);
+}
+
+// A root-owned 0640 file is no safer than its directory: whoever may write
+// the directory may rename another file into its place.
+TEST_F(FileTrustTest, FileInAWorldWritableDirectoryIsRefusedWithTheFix) {
+  chmod(file_.c_str(), 0640);
+  ASSERT_EQ(chmod(dir_.c_str(), 0777), 0);
+  auto error = CheckTrustedPath(file_, geteuid());
+  ASSERT_TRUE(error.has_value());
+  EXPECT_NE(error->find("the directory " + dir_ + " is writable by every user"), std::string::npos) << *error;
+  EXPECT_NE(error->find("chmod o-w " + dir_), std::string::npos) << *error;
+  chmod(dir_.c_str(), 0700);
+}
+
+TEST_F(FileTrustTest, StickyWorldWritableDirectoryLikeTmpIsAccepted) {
+  chmod(file_.c_str(), 0640);
+  ASSERT_EQ(chmod(dir_.c_str(), 01777), 0);
+  EXPECT_EQ(CheckTrustedPath(file_, geteuid()), std::nullopt);
+  chmod(dir_.c_str(), 0700);
+}
+
+TEST_F(FileTrustTest, SymlinkIsJudgedByTheDirectoriesOfItsTargetToo) {
+  // The link sits in a safe directory; its target in a world-writable one.
+  const std::string open_dir = dir_ + "/open";
+  ASSERT_EQ(mkdir(open_dir.c_str(), 0777), 0);
+  ASSERT_EQ(chmod(open_dir.c_str(), 0777), 0);
+  const std::string target = open_dir + "/real.toml";
+  std::ofstream(target) << "x";
+  chmod(target.c_str(), 0640);
+  const std::string link = dir_ + "/link.toml";
+  ASSERT_EQ(symlink(target.c_str(), link.c_str()), 0);
+  auto error = CheckTrustedPath(link, geteuid());
+  ASSERT_TRUE(error.has_value());
+  EXPECT_NE(error->find("the directory " + open_dir + " is writable by every user"), std::string::npos) << *error;
+  unlink(link.c_str());
+  unlink(target.c_str());
+  rmdir(open_dir.c_str());
+}
+
+TEST_F(FileTrustTest, ReadTrustedFileReturnsTheContentsOfATrustedFile) {
+  std::ofstream(file_) << "[rules]\n";
+  chmod(file_.c_str(), 0640);
+  auto read = ReadTrustedFile(file_, geteuid(), 1024);
+  ASSERT_TRUE(std::holds_alternative<std::string>(read)) << std::get<UntrustedFile>(read).message;
+  EXPECT_EQ(std::get<std::string>(read), "[rules]\n");
+}
+
+TEST_F(FileTrustTest, ReadTrustedFileJudgesTheOpenedFile) {
+  chmod(file_.c_str(), 0666);
+  auto read = ReadTrustedFile(file_, geteuid(), 1024);
+  ASSERT_TRUE(std::holds_alternative<UntrustedFile>(read));
+  EXPECT_FALSE(std::get<UntrustedFile>(read).cannot_open);
+  EXPECT_NE(std::get<UntrustedFile>(read).message.find("writable by every user"), std::string::npos);
+}
+
+TEST_F(FileTrustTest, ReadTrustedFileRefusesDirectoriesAndOversizedFiles) {
+  auto dir = ReadTrustedFile(dir_, geteuid(), 1024);
+  ASSERT_TRUE(std::holds_alternative<UntrustedFile>(dir));
+  EXPECT_NE(std::get<UntrustedFile>(dir).message.find("not a regular file"), std::string::npos);
+  std::ofstream(file_) << std::string(2048, 'x');
+  chmod(file_.c_str(), 0640);
+  auto big = ReadTrustedFile(file_, geteuid(), 1024);
+  ASSERT_TRUE(std::holds_alternative<UntrustedFile>(big));
+  EXPECT_NE(std::get<UntrustedFile>(big).message.find("larger than 1024 bytes"), std::string::npos);
+}
+
+TEST_F(FileTrustTest, ReadTrustedFileLeavesAMissingFileToTheLoader) {
+  auto read = ReadTrustedFile(dir_ + "/absent.toml", geteuid(), 1024);
+  ASSERT_TRUE(std::holds_alternative<UntrustedFile>(read));
+  EXPECT_TRUE(std::get<UntrustedFile>(read).cannot_open);
 }
 
 }  // namespace

@@ -78,5 +78,17 @@ if [ "$(id -u)" = 0 ]; then
 else
   n=$((n + 1)); echo "ok $n - a config file owned by another user is refused # SKIP needs root"
 fi
+# A safe file in a directory others can write can be replaced by rename.
+mkdir "$TMP/shared" && chmod 0777 "$TMP/shared"
+cp "$SRC/rules/imds_v3.toml" "$TMP/shared/rule.toml" && chmod 0644 "$TMP/shared/rule.toml"
+"$BIN" --check-config --rule "$TMP/shared/rule.toml" > /dev/null 2> "$TMP/dir.err"
+rc=$?
+check "a 0644 rule file in a world-writable directory is refused (exit 1, names the directory and the fix)" \
+  bash -c "[ $rc -eq 1 ] && grep -q 'directory $TMP/shared is writable by every user.*chmod o-w $TMP/shared' '$TMP/dir.err'"
+chmod 1777 "$TMP/shared"
+"$BIN" --check-config --rule "$TMP/shared/rule.toml" > /dev/null 2> "$TMP/sticky.err"
+rc=$?
+check "the same file in a sticky world-writable directory (like /tmp) is accepted" \
+  bash -c "[ $rc -eq 0 ]"
 
 finish
