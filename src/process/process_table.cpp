@@ -8,24 +8,24 @@ namespace imds {
 
 namespace {
 
-// "<host>:<pid>:<sec>.<ms3>:<serial>": one program image of one process,
-// named by the audit event of its exec.
-std::string ExecEntityId(const std::string& host, int64_t pid, const AuditStamp& stamp) {
+// "<host>:<pid>:<kind><sec>.<ms3>:<serial>", named by one audit event.
+std::string StampEntityId(const std::string& host, int64_t pid, const char* kind, const AuditStamp& stamp) {
   char tail[96];
-  std::snprintf(tail, sizeof(tail), ":%lld:%lld.%03u:%llu", static_cast<long long>(pid),
+  std::snprintf(tail, sizeof(tail), ":%lld:%s%lld.%03u:%llu", static_cast<long long>(pid), kind,
                 static_cast<long long>(stamp.seconds), static_cast<unsigned>(stamp.millis),
                 static_cast<unsigned long long>(stamp.serial));
   return host + tail;
 }
 
-// "<host>:<pid>:seen<sec>.<ms3>:<serial>": a process never seen exec'ing,
-// learned from one of its connect events (named by that event).
+// One program image of one process, named by the audit event of its exec.
+std::string ExecEntityId(const std::string& host, int64_t pid, const AuditStamp& stamp) {
+  return StampEntityId(host, pid, "", stamp);
+}
+
+// A process never seen exec'ing, learned from one of its connect events
+// ("seen" before the time tells it apart from an exec's id).
 std::string SeenEntityId(const std::string& host, int64_t pid, const AuditStamp& stamp) {
-  char tail[96];
-  std::snprintf(tail, sizeof(tail), ":%lld:seen%lld.%03u:%llu", static_cast<long long>(pid),
-                static_cast<long long>(stamp.seconds), static_cast<unsigned>(stamp.millis),
-                static_cast<unsigned long long>(stamp.serial));
-  return host + tail;
+  return StampEntityId(host, pid, "seen", stamp);
 }
 
 // "<host>:<pid>:start<ticks>": a process first seen in /proc, named by its
