@@ -85,13 +85,16 @@ uint64_t Mix(uint64_t& state) {
 
 // True when some event key ([node=N ]msg=audit(T:S)) is reused: a second
 // SYSCALL record, or any record after the key's EOE, or after its PROCTITLE
-// other than the EOE. The kernel never does this (serials are unique per
-// boot), and libauparse then delivers the two events in an order that
-// depends on where its input was cut, so such inputs are exempt from the
-// chunking comparison (they are still fuzzed for crashes and bad alerts).
+// other than the EOE; or when one serial of a node comes with two times
+// (records of one event split into two keys). The kernel never does this
+// (serials are unique per boot and stamp all records of their event), and
+// libauparse then delivers the events in an order that depends on where its
+// input was cut, so such inputs are exempt from the chunking comparison
+// (they are still fuzzed for crashes and bad alerts).
 bool ReusesAnEventKey(std::string_view text) {
   enum : uint8_t { kSyscall = 1, kProctitle = 2, kEoe = 4 };
   std::map<std::string, uint8_t> seen;
+  std::map<std::string, std::string> time_of_serial;  // node|serial -> time
   while (!text.empty()) {
     const size_t end = text.find('\n');
     std::string_view line = text.substr(0, end);
@@ -111,6 +114,14 @@ bool ReusesAnEventKey(std::string_view text) {
     if (open != space + 1) continue;
     const size_t close = line.find(')', open);
     if (close == std::string_view::npos) continue;
+    const std::string_view stamp = line.substr(open + 10, close - open - 10);  // T:S
+    const size_t colon = stamp.find(':');
+    if (colon != std::string_view::npos) {
+      const std::string serial_key = std::string(node) + '|' + std::string(stamp.substr(colon + 1));
+      const std::string_view time = stamp.substr(0, colon);
+      auto [it, added] = time_of_serial.emplace(serial_key, std::string(time));
+      if (!added && it->second != time) return true;
+    }
     std::string key(node);
     key += '|';
     key += line.substr(open, close - open);
