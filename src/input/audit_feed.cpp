@@ -119,9 +119,12 @@ void AuditFeed::FeedRun(NodeFeed& feed, const char* data, size_t size) {
   // be thousands of node states, each cold in the cache when its turn
   // comes. Measured on 500 interleaved nodes, this is faster and smaller
   // than whole runs. `data` is whole lines.
+  // A run may start with the newline that ends the previous run's cut
+  // record: it goes with the line after it.
   const char* const end = data + size;
   while (data < end) {
-    const auto* newline = static_cast<const char*>(std::memchr(data, '\n', static_cast<size_t>(end - data)));
+    const char* from = *data == '\n' ? data + 1 : data;
+    const auto* newline = static_cast<const char*>(std::memchr(from, '\n', static_cast<size_t>(end - from)));
     const char* next = newline ? newline + 1 : end;
     if (auparse_feed(feed.au, data, static_cast<size_t>(next - data)) < 0) ++stats_.parse_errors;
     data = next;
@@ -179,12 +182,26 @@ void AuditFeed::SwitchTo(std::string_view node) {
 void AuditFeed::FeedToAuparse(const char* data, size_t size) {
   // `data` is whole lines. Runs of record lines of one node go to its
   // auparse state (the local one's in one call); anything else is cut out
-  // (blank lines silently, others as errors).
+  // (blank lines silently, others as errors), and so is the ENRICHED suffix
+  // of a kept record: the run ends before its 0x1d and the next one starts
+  // at its newline, which ends the record in auparse's buffer.
   now_ = time(nullptr);
   const char* const end = data + size;
   const char* run = data;  // the pending run belongs to current_
+  // The pending run is only the newline owed to a cut record: a line left
+  // out next can hand on its own newline instead, which saves a call.
+  bool run_is_owed_newline = false;
   auto flush_run = [&](const char* run_end) {
     if (run_end > run) FeedRun(*current_, run, static_cast<size_t>(run_end - run));
+  };
+  auto leave_out = [&](const char* line, const char* newline, const char* next) {
+    if (run_is_owed_newline && newline != nullptr) {
+      run = newline;
+      return;
+    }
+    flush_run(line);
+    run = next;
+    run_is_owed_newline = false;
   };
   for (const char* line = data; line < end;) {
     const auto* newline = static_cast<const char*>(std::memchr(line, '\n', static_cast<size_t>(end - line)));
@@ -192,8 +209,7 @@ void AuditFeed::FeedToAuparse(const char* data, size_t size) {
     const std::string_view text(line, static_cast<size_t>((newline ? newline : end) - line));
     const std::optional<RecordHeader> header = ParseRecordHeader(text);
     if (!header) {
-      flush_run(line);
-      run = next;
+      leave_out(line, newline, next);
       if (!text.empty()) ++stats_.parse_errors;
       line = next;
       continue;
@@ -202,6 +218,7 @@ void AuditFeed::FeedToAuparse(const char* data, size_t size) {
     if (header->node != current_->node) {
       flush_run(line);
       run = line;
+      run_is_owed_newline = false;
       SwitchTo(header->node);
     }
     NodeFeed& feed = *current_;
@@ -212,9 +229,15 @@ void AuditFeed::FeedToAuparse(const char* data, size_t size) {
       if (seconds > feed.newest_second) feed.newest_second = seconds;
     }
     if (!filter_.Keep(*header)) {
-      flush_run(line);
-      run = next;
+      leave_out(line, newline, next);
       ++stats_.records_skipped;
+    } else if (const size_t raw = WithoutEnrichment(header->body).size();
+               raw < header->body.size() && newline != nullptr) {
+      flush_run(header->body.data() + raw);
+      run = newline;
+      run_is_owed_newline = true;
+    } else {
+      run_is_owed_newline = false;
     }
     line = next;
   }

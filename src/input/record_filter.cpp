@@ -1,6 +1,7 @@
 #include "input/record_filter.h"
 
 #include <algorithm>
+#include <cstring>
 #include <initializer_list>
 
 namespace imds {
@@ -85,7 +86,24 @@ bool ParseNumber(std::string_view text, int base, uint64_t& out) {
   return true;
 }
 
+// A PATH record other than the first of its event: the kernel writes
+// "item=N" as the first field. Anything else (item=0, no item, garbage) is
+// not known to be unread, so it is kept.
+bool IsLaterPathItem(std::string_view body) {
+  std::string_view s = body;
+  if (!ConsumeLiteral(s, ": item=")) return false;
+  const std::string_view digits = s;
+  if (!ConsumeDigits(s) || (!s.empty() && s[0] != ' ')) return false;
+  return digits.substr(0, digits.size() - s.size()) != "0";
+}
+
 }  // namespace
+
+std::string_view WithoutEnrichment(std::string_view line) {
+  const void* separator = std::memchr(line.data(), '\x1d', line.size());
+  if (separator == nullptr) return line;
+  return line.substr(0, static_cast<size_t>(static_cast<const char*>(separator) - line.data()));
+}
 
 std::optional<RecordHeader> ParseRecordHeader(std::string_view line) {
   // libauparse works on C strings: a NUL would cut the record short.
@@ -158,7 +176,8 @@ bool RecordFilter::Keep(const RecordHeader& header) {
     ++dropped_;
     return false;
   }
-  if (!IsNeededRecordType(type) || IsDroppedEvent(EventKey(node, stamp))) {
+  if (!IsNeededRecordType(type) || IsDroppedEvent(EventKey(node, stamp)) ||
+      (type == "PATH" && IsLaterPathItem(body))) {
     ++dropped_;
     return false;
   }

@@ -5,7 +5,9 @@
 //  - a record type the event builder never reads (USER_*, CRED_*, AVC,
 //    BPRM_FCAPS, CONFIG_CHANGE, ...) is dropped;
 //  - a SYSCALL record of any other syscall is dropped, and so are the
-//    EXECVE/CWD/PATH/SOCKADDR/PROCTITLE/EOE records of its event.
+//    EXECVE/CWD/PATH/SOCKADDR/PROCTITLE/EOE records of its event;
+//  - a PATH record with item >= 1 is dropped (the builder reads item 0
+//    only); EOE never is on its own, as it releases the event.
 // Nothing a rule could need is ever dropped: a record whose event is not
 // known to be uninteresting (its SYSCALL not seen, or not parseable) is kept.
 #ifndef AUDISP_IMDS_INPUT_RECORD_FILTER_H
@@ -38,6 +40,15 @@ inline constexpr size_t kMaxNodeNameBytes = 255;
 // name of at most kMaxNodeNameBytes, and, for a CWD record, one cwd= field):
 // the only lines handed to libauparse, which leaks or mis-parses others.
 std::optional<RecordHeader> ParseRecordHeader(std::string_view line);
+
+// The record as libauparse needs it: `line` up to its first 0x1d byte.
+// With log_format = ENRICHED auditd appends its interpretations (ARCH=,
+// SYSCALL=, AUID=, UID=, SADDR=, ...) after that byte; the event builder
+// reads only the kernel's raw fields before it, and parsing the suffix is a
+// third of the fields of a SYSCALL record. The first 0x1d is auditd's: the
+// kernel hex-encodes values holding control bytes. A RAW record has none
+// and comes back whole. `line` has no newline.
+std::string_view WithoutEnrichment(std::string_view line);
 
 class RecordFilter {
  public:

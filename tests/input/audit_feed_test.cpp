@@ -7,10 +7,21 @@
 #include <algorithm>
 #include <ctime>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+// Every byte handed to libauparse while `g_fed_to_auparse` is set (the test
+// binary is linked with -Wl,--wrap=auparse_feed, tests/input/local.mk).
+static std::string* g_fed_to_auparse = nullptr;
+
+extern "C" int __real_auparse_feed(auparse_state_t* au, const char* data, size_t data_len);
+extern "C" int __wrap_auparse_feed(auparse_state_t* au, const char* data, size_t data_len) {
+  if (g_fed_to_auparse != nullptr) g_fed_to_auparse->append(data, data_len);
+  return __real_auparse_feed(au, data, data_len);
+}
 
 namespace imds {
 namespace {
@@ -429,6 +440,133 @@ TEST(AuditFeedNodeTest, LongRunsOfOneNodeAreFedWhole) {
   for (const std::string& e : c.events) EXPECT_NE(e.find("args=2:"), std::string::npos) << e;
   EXPECT_EQ(c.feed->stats().parse_errors, 0u);
 }
+
+// What the event builder makes of `text` handed whole to one libauparse
+// state: no line checks, no record filter, no enriched suffix cut.
+std::vector<std::string> BuildFromUncutText(const std::string& text) {
+  struct State {
+    EventBuilder builder{kLocal};
+    std::vector<std::string> events;
+  } state;
+  auparse_state_t* au = auparse_init(AUSOURCE_FEED, nullptr);
+  EXPECT_NE(au, nullptr);
+  if (au == nullptr) return {};
+  auparse_add_callback(
+      au,
+      [](auparse_state_t* state_au, auparse_cb_event_t type, void* user) {
+        if (type != AUPARSE_CB_EVENT_READY) return;
+        auto* s = static_cast<State*>(user);
+        if (std::optional<EcsEvent> e = s->builder.Build(state_au, nullptr)) s->events.push_back(Summary(*e));
+      },
+      &state, nullptr);
+  auparse_feed(au, text.data(), text.size());
+  auparse_flush_feed(au);
+  auparse_destroy(au);
+  return state.events;
+}
+
+// The bytes AuditFeed hands libauparse for `text`, fed in `chunk`s.
+std::string FedToAuparse(const std::string& text, size_t chunk) {
+  std::string fed;
+  g_fed_to_auparse = &fed;
+  FeedInChunks(text, chunk);
+  g_fed_to_auparse = nullptr;
+  return fed;
+}
+
+TEST(AuditFeedEnrichedTest, EnrichedSuffixNeverReachesAuparse) {
+  // Each kept record reaches libauparse up to its 0x1d, then its newline.
+  const std::string suffix = "\x1d" "ARCH=x86_64 SYSCALL=execve AUID=\"root\" UID=\"root\"";
+  for (const std::string& node : {std::string(), std::string("web-1")}) {
+    const std::string raw = ExecEvent(1700000000, 1, true, node) + ExecEvent(1700000000, 2, true, node);
+    std::string enriched;
+    for (std::string line : Records(raw)) {
+      line.insert(line.size() - 1, suffix);
+      enriched += line;
+    }
+    for (size_t chunk : {size_t{1}, size_t{7}, enriched.size()}) {
+      EXPECT_EQ(FedToAuparse(enriched, chunk), raw) << "node '" << node << "' chunk " << chunk;
+    }
+  }
+}
+
+TEST(AuditFeedEnrichedTest, AForgedSuffixCannotChangeAnEvent) {
+  // Names the builder reads, after 0x1d (auditd writes upper-case ones).
+  std::vector<std::string> lines = Records(ExecEvent(1700000000, 1, true));
+  lines[0].insert(lines[0].size() - 1, "\x1dpid=999 exe=\"/evil\" uid=7");
+  std::string text;
+  for (const std::string& line : lines) text += line;
+  const std::vector<std::string> events = FeedInChunks(text, text.size());
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events, FeedInChunks(ExecEvent(1700000000, 1, true), 4096));
+}
+
+TEST(AuditFeedEnrichedTest, PathRecordsAfterItemZeroNeverReachAuparse) {
+  const std::string id = "msg=audit(1700000000.500:1): ";
+  const std::string head = "type=SYSCALL " + id +
+                           "arch=c000003e syscall=59 success=yes exit=0 items=2 ppid=10 pid=20 uid=0 ses=3 "
+                           "comm=\"tool\" exe=\"/usr/bin/python3\" key=(null)\n"
+                           "type=EXECVE " + id + "argc=2 a0=\"python3\" a1=\"./tool\"\n" +
+                           "type=CWD " + id + "cwd=\"/tmp\"\n" +
+                           "type=PATH " + id + "item=0 name=\"./tool\" nametype=NORMAL\n";
+  const std::string item1 = "type=PATH " + id + "item=1 name=\"/lib64/ld-linux-x86-64.so.2\" nametype=NORMAL\n";
+  const std::string tail = "type=EOE " + id + "\n";
+  for (size_t chunk : {size_t{1}, size_t{4096}}) {
+    EXPECT_EQ(FedToAuparse(head + item1 + tail, chunk), head + tail) << "chunk " << chunk;
+  }
+  const std::vector<std::string> events = FeedInChunks(head + item1 + tail, 4096);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_NE(events[0].find("exe=[/usr/bin/python3,./tool,]"), std::string::npos) << events[0];
+}
+
+TEST(AuditFeedEnrichedTest, ASuffixCutOnANodesRecordKeepsTheNextRecordWhole) {
+  // The cut record's newline goes with the next record of the same node,
+  // or alone before a record of another node.
+  const std::vector<std::string> a = Records(ExecEvent(1700000000, 1, true, "node-a"));
+  const std::vector<std::string> b = Records(ExecEvent(1700000000, 2, true, "node-b"));
+  std::string text;
+  for (size_t i = 0; i < a.size(); ++i) {
+    std::string la = a[i];
+    std::string lb = b[i];
+    la.insert(la.size() - 1, "\x1dX=1");
+    lb.insert(lb.size() - 1, "\x1dX=2");
+    text += la + lb;
+  }
+  for (size_t chunk : {size_t{1}, size_t{64}, text.size()}) {
+    const std::vector<std::string> events = FeedInChunks(text, chunk);
+    ASSERT_EQ(events.size(), 2u) << "chunk " << chunk;
+    for (const std::string& e : events) {
+      EXPECT_NE(e.find("args=2:curl http://169.254.169.254/ cwd=/tmp"), std::string::npos) << e;
+    }
+  }
+}
+
+std::string ReadCapture(const std::string& name) {
+  std::ifstream in(std::string(IMDS_SOURCE_DIR) + "/tests/data/" + name, std::ios::binary);
+  EXPECT_TRUE(in.good()) << name;
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+class EnrichedCaptureTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(EnrichedCaptureTest, EventsAreIdenticalWithAndWithoutTheCut) {
+  // Real captures (tests/data, log_format = ENRICHED unless .raw): what the
+  // builder makes of the cut records, in any chunking, is what it makes of
+  // the whole text. The alerts come from these events only.
+  const std::string text = ReadCapture(GetParam());
+  const std::vector<std::string> uncut = BuildFromUncutText(text);
+  ASSERT_FALSE(uncut.empty());
+  for (size_t chunk : {size_t{1}, size_t{4096}, text.size()}) {
+    EXPECT_EQ(FeedInChunks(text, chunk), uncut) << "chunk " << chunk;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Captures, EnrichedCaptureTest,
+                         ::testing::Values("curl.log", "imdsv2_curl.log", "curl_node_name.log",
+                                           "i386_socketcall_exec_connect.log", "curl_copy_dev_shm_relative.log",
+                                           "python3_ipv4_mapped_ipv6.log", "curl.raw.log"));
 
 }  // namespace
 }  // namespace imds

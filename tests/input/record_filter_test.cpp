@@ -83,5 +83,41 @@ TEST(RecordFilterTest, ProcessControlledTextCannotChangeTheDecision) {
                       "comm=\"a arch=c000003e syscall=59\" exe=\"/x\""));
 }
 
+TEST(RecordFilterTest, PathRecordsAfterItemZeroAreDroppedAndItemZeroIsKept) {
+  // The builder reads the name of item 0 only (the path handed to execve).
+  RecordFilter f;
+  EXPECT_TRUE(f.Keep(Syscall("1.000:18", kX8664, 59)));
+  const std::string id = "msg=audit(1.000:18): ";
+  EXPECT_TRUE(f.Keep("type=PATH " + id + "item=0 name=\"/usr/bin/curl\" inode=1 nametype=NORMAL"));
+  EXPECT_FALSE(f.Keep("type=PATH " + id + "item=1 name=\"/lib64/ld-linux-x86-64.so.2\" nametype=NORMAL"));
+  EXPECT_FALSE(f.Keep("type=PATH " + id + "item=12 name=\"x\""));
+  EXPECT_FALSE(f.Keep("node=web-1 type=PATH " + id + "item=1 name=\"x\""));
+  // EOE releases the event: never dropped with the PATH records.
+  EXPECT_TRUE(f.Keep(Record("EOE", "1.000:18")));
+  EXPECT_EQ(f.dropped(), 3u);
+}
+
+TEST(RecordFilterTest, PathRecordsNotKnownToBeLaterItemsAreKept) {
+  RecordFilter f;
+  const std::string id = "msg=audit(1.000:19): ";
+  EXPECT_TRUE(f.Keep("type=PATH " + id + "name=\"x\" item=1"));  // item= not first: not the kernel's layout
+  EXPECT_TRUE(f.Keep("type=PATH " + id + "item=0 name=\"item=1\""));
+  EXPECT_TRUE(f.Keep("type=PATH " + id + "item=1x name=\"x\""));
+  EXPECT_TRUE(f.Keep("type=PATH " + id + "item= name=\"x\""));
+}
+
+TEST(WithoutEnrichmentTest, CutsTheEnrichedSuffixAtTheFirstGroupSeparator) {
+  const std::string raw = "type=SYSCALL msg=audit(1.000:20): arch=c000003e syscall=59 exe=\"/usr/bin/curl\" key=(null)";
+  EXPECT_EQ(WithoutEnrichment(raw + "\x1d" "ARCH=x86_64 SYSCALL=execve AUID=\"root\" UID=\"root\""), raw);
+  EXPECT_EQ(WithoutEnrichment("node=web-1 " + raw + "\x1d" "ARCH=x86_64\x1d" "X=1"), "node=web-1 " + raw);
+  EXPECT_EQ(WithoutEnrichment(raw + "\x1d"), raw);
+}
+
+TEST(WithoutEnrichmentTest, ARawRecordComesBackWhole) {
+  const std::string raw = "type=SOCKADDR msg=audit(1.000:21): saddr=02000050A9FEA9FE0000000000000000";
+  EXPECT_EQ(WithoutEnrichment(raw), raw);
+  EXPECT_EQ(WithoutEnrichment(""), "");
+}
+
 }  // namespace
 }  // namespace imds
