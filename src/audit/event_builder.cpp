@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "audit/decode.h"
 
@@ -36,43 +37,45 @@ struct SyscallFields {
   std::string_view arch, syscall, success, exit, a0, pid, ppid, uid, ses, exe;
   bool have_arch = false, have_syscall = false;
 
-  void Take(std::string_view name, std::string_view value) {
+  // `au` is on a field named `name`; its value is fetched (a strlen) only
+  // when the name is one of the ten read here: most of the 26 are not.
+  void Take(std::string_view name, auparse_state_t* au) {
     if (name.empty()) return;
     switch (name[0]) {
       case 'a':
         if (name == "arch") {
-          arch = value;
+          arch = FieldValue(au);
           have_arch = true;
         } else if (name == "a0") {
-          a0 = value;
+          a0 = FieldValue(au);
         }
         break;
       case 's':
         if (name == "syscall") {
-          syscall = value;
+          syscall = FieldValue(au);
           have_syscall = true;
         } else if (name == "success") {
-          success = value;
+          success = FieldValue(au);
         } else if (name == "ses") {
-          ses = value;
+          ses = FieldValue(au);
         }
         break;
       case 'e':
         if (name == "exit") {
-          exit = value;
+          exit = FieldValue(au);
         } else if (name == "exe") {
-          exe = value;
+          exe = FieldValue(au);
         }
         break;
       case 'p':
         if (name == "pid") {
-          pid = value;
+          pid = FieldValue(au);
         } else if (name == "ppid") {
-          ppid = value;
+          ppid = FieldValue(au);
         }
         break;
       case 'u':
-        if (name == "uid") uid = value;
+        if (name == "uid") uid = FieldValue(au);
         break;
       default:
         break;
@@ -90,62 +93,109 @@ bool GotoSyscallRecord(auparse_state_t* au) {
   return false;
 }
 
-// The records after SYSCALL that an exec or connect event draws on.
+// The first saddr= of the event's SOCKADDR records, decoded. A connect is
+// decided by it alone, so it is read before anything else of the event.
+struct SaddrResult {
+  bool present = false;  // some SOCKADDR record had saddr=
+  bool hex = false;      // ... and it was hex text
+  std::optional<SocketAddress> address;  // AF_INET/AF_INET6 only
+};
+
+SaddrResult ReadSaddr(auparse_state_t* au, bool big_endian) {
+  SaddrResult out;
+  if (auparse_first_record(au) <= 0) return out;
+  do {
+    if (auparse_get_type(au) != AUDIT_SOCKADDR || auparse_first_field(au) <= 0) continue;
+    do {
+      if (FieldName(au) != "saddr") continue;
+      // Decoded here: the value lives in the record the cursor is on.
+      const std::string_view value = FieldValue(au);
+      out.present = true;
+      out.hex = IsHexEncoded(value);
+      if (out.hex) out.address = DecodeSockaddr(value, big_endian);
+      return out;
+    } while (auparse_next_field(au) > 0);
+  } while (auparse_next_record(au) > 0);
+  return out;
+}
+
+// The records after SYSCALL that an exec or connect event draws on (the
+// SOCKADDR is read apart, by ReadSaddr).
 struct AuxRecords {
   ExecveArgsAssembler execve;
   std::optional<std::string> cwd;
   std::optional<std::string> path0_name;  // PATH item=0 name=
   bool have_path0 = false;
-  std::string saddr;
-  bool have_saddr = false;
-  std::string proctitle;
   bool have_proctitle = false;
+  // The first proctitle=: decoded at once for a connect (its only use);
+  // kept raw for an exec, whose EXECVE normally wins (PROCTITLE comes after
+  // EXECVE, so it is not even copied then).
+  std::vector<std::string> proctitle_args;
+  std::string proctitle_raw;
 };
 
-void ReadAuxRecords(auparse_state_t* au, AuxRecords& aux) {
+// Only the first of each kind counts (cwd=, PATH item=0 name=, proctitle=),
+// so a record whose kind is already taken is skipped unread, and a record is
+// left once its value is taken.
+void ReadAuxRecords(auparse_state_t* au, bool is_exec, AuxRecords& aux) {
   if (auparse_first_record(au) <= 0) return;
   do {
     const int type = auparse_get_type(au);
-    if (type != AUDIT_EXECVE && type != AUDIT_CWD && type != AUDIT_PATH && type != AUDIT_SOCKADDR &&
-        type != AUDIT_PROCTITLE) {
-      continue;
+    switch (type) {
+      case AUDIT_EXECVE:
+        break;
+      case AUDIT_CWD:
+        if (aux.cwd) continue;
+        break;
+      case AUDIT_PATH:
+        if (aux.have_path0) continue;
+        break;
+      case AUDIT_PROCTITLE:
+        // An exec that has EXECVE takes its arguments from there.
+        if (aux.have_proctitle || (is_exec && aux.execve.saw_execve())) continue;
+        break;
+      default:
+        continue;
     }
     if (auparse_first_field(au) <= 0) continue;
     bool path_is_item0 = false;
     do {
       const std::string_view name = FieldName(au);
-      const std::string_view value = FieldValue(au);
       switch (type) {
         case AUDIT_EXECVE:
-          aux.execve.AddField(name, value);
+          aux.execve.AddField(name, FieldValue(au));
           break;
         case AUDIT_CWD:
-          if (name == "cwd" && !aux.cwd) aux.cwd = DecodeAuditString(value);
+          if (name == "cwd") {
+            aux.cwd = DecodeAuditString(FieldValue(au));
+            if (aux.cwd) goto next_record;  // cwd=(null) lets a later one count
+          }
           break;
         case AUDIT_PATH:
           if (name == "item") {
-            path_is_item0 = value == "0";
-          } else if (name == "name" && path_is_item0 && !aux.have_path0) {
+            path_is_item0 = FieldValue(au) == "0";
+          } else if (name == "name" && path_is_item0) {
             aux.have_path0 = true;
-            aux.path0_name = DecodeAuditString(value);
-          }
-          break;
-        case AUDIT_SOCKADDR:
-          if (name == "saddr" && !aux.have_saddr) {
-            aux.have_saddr = true;
-            aux.saddr = std::string(value);
+            aux.path0_name = DecodeAuditString(FieldValue(au));
+            goto next_record;
           }
           break;
         case AUDIT_PROCTITLE:
-          if (name == "proctitle" && !aux.have_proctitle) {
+          if (name == "proctitle") {
             aux.have_proctitle = true;
-            aux.proctitle = std::string(value);
+            if (is_exec) {
+              aux.proctitle_raw = std::string(FieldValue(au));
+            } else {
+              aux.proctitle_args = DecodeProctitle(FieldValue(au));
+            }
+            goto next_record;
           }
           break;
         default:
           break;
       }
     } while (auparse_next_field(au) > 0);
+  next_record:;
   } while (auparse_next_record(au) > 0);
 }
 
@@ -166,7 +216,7 @@ std::optional<EcsEvent> EventBuilder::Build(auparse_state_t* au, BuildOutcome* o
   SyscallKind kind = SyscallKind::kOther;
   bool classified = false;
   do {
-    sc.Take(FieldName(au), FieldValue(au));
+    sc.Take(FieldName(au), au);
     if (!classified && sc.have_arch && sc.have_syscall) {
       classified = true;
       const std::optional<uint64_t> arch = ParseHex(sc.arch);
@@ -193,26 +243,29 @@ std::optional<EcsEvent> EventBuilder::Build(auparse_state_t* au, BuildOutcome* o
     return std::nullopt;
   }
 
-  AuxRecords aux;
-  ReadAuxRecords(au, aux);
-
+  // A connect is decided by its address alone: read it before the rest of
+  // the event, and stop there for AF_UNIX, AF_NETLINK...
   EcsEvent event;
   if (kind == SyscallKind::kConnect) {
-    if (!aux.have_saddr) return std::nullopt;  // the address was never copied in
-    if (!IsHexEncoded(aux.saddr)) {
+    const uint32_t arch = static_cast<uint32_t>(ParseHex(sc.arch).value_or(0));
+    SaddrResult saddr = ReadSaddr(au, IsBigEndianAuditArch(arch));
+    if (!saddr.present) return std::nullopt;  // the address was never copied in
+    if (!saddr.hex) {
       result = BuildOutcome::kMalformed;
       return std::nullopt;
     }
-    const uint32_t arch = static_cast<uint32_t>(ParseHex(sc.arch).value_or(0));
-    std::optional<SocketAddress> address = DecodeSockaddr(aux.saddr, IsBigEndianAuditArch(arch));
-    if (!address) return std::nullopt;  // AF_UNIX, AF_NETLINK...: not a network event
+    if (!saddr.address) return std::nullopt;  // AF_UNIX, AF_NETLINK...: not a network event
     event.category = EventCategory::kNetwork;
-    event.destination_ip = std::move(address->ip);
-    event.destination_port = address->port;
+    event.destination_ip = std::move(saddr.address->ip);
+    event.destination_port = saddr.address->port;
     event.syscall_result = SyscallResult(success, sc.exit);
   } else {
     event.category = EventCategory::kProcess;
   }
+
+  AuxRecords aux;
+  const bool is_exec = kind == SyscallKind::kExec;
+  ReadAuxRecords(au, is_exec, aux);
 
   event.stamp.seconds = static_cast<int64_t>(stamp->sec);
   event.stamp.millis = stamp->milli;
@@ -239,10 +292,10 @@ std::optional<EcsEvent> EventBuilder::Build(auparse_state_t* au, BuildOutcome* o
     event.executable.push_back(*aux.path0_name);
   }
 
-  if (kind == SyscallKind::kExec && aux.execve.saw_execve()) {
+  if (is_exec && aux.execve.saw_execve()) {
     event.args = aux.execve.TakeArgs();
   } else if (aux.have_proctitle) {
-    event.args = DecodeProctitle(aux.proctitle);
+    event.args = is_exec ? DecodeProctitle(aux.proctitle_raw) : std::move(aux.proctitle_args);
   }
   event.command_line = JoinArgs(event.args);
   if (aux.cwd) event.working_directory = std::move(aux.cwd);

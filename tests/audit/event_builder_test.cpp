@@ -330,6 +330,52 @@ TEST(EventBuilderTest, ConnectWithoutSockaddrOrToUnixSocketIsNotAnEvent) {
   EXPECT_EQ(b.outcomes, (std::vector<BuildOutcome>{BuildOutcome::kIgnored, BuildOutcome::kIgnored}));
 }
 
+// A connect is decided by its SOCKADDR before its other records are read;
+// for AF_INET/AF_INET6 the CWD and PROCTITLE are still taken (rules and the
+// alert's process.* may read them), the first of each kind winning.
+TEST(EventBuilderTest, InetConnectsKeepTheirOtherRecordsAndUnixConnectsStayIgnored) {
+  const std::string sc = "arch=c000003e syscall=42 success=yes exit=0 pid=5 ppid=1 exe=\"/bin/x\"";
+  const std::string aux = Record("CWD", "%", "cwd=(null)") + Record("CWD", "%", "cwd=\"/srv\"") +
+                          Record("PATH", "%", "item=0 name=\"/ignored\" nametype=NORMAL");
+  // libauparse ends a syscall event at its PROCTITLE, so that comes last.
+  const std::string proctitle = Record("PROCTITLE", "%", "proctitle=6375726C002D73");
+  auto with_serial = [](std::string text, const std::string& serial) {
+    for (size_t at = text.find('%'); at != std::string::npos; at = text.find('%')) text.replace(at, 1, serial);
+    return text;
+  };
+  Built b = BuildAll(
+      Syscall("1", sc) + with_serial(aux, "1") + Record("SOCKADDR", "1", "saddr=02000050A9FEA9FE0000000000000000") +
+      with_serial(proctitle, "1") + Eoe("1") + Syscall("2", sc) +
+      Record("SOCKADDR", "2", "saddr=0A000050000000000000000000000000000000000000000100000000") +
+      with_serial(aux + proctitle, "2") + Eoe("2") + Syscall("3", sc) +
+      Record("SOCKADDR", "3", "saddr=01002F746D702F736F636B00") + with_serial(aux + proctitle, "3") + Eoe("3"));
+  ASSERT_EQ(b.events.size(), 2u);
+  EXPECT_EQ(b.outcomes,
+            (std::vector<BuildOutcome>{BuildOutcome::kBuilt, BuildOutcome::kBuilt, BuildOutcome::kIgnored}));
+  EXPECT_EQ(b.events[0].destination_ip, "169.254.169.254");
+  EXPECT_EQ(b.events[1].destination_ip, "::1");
+  for (const EcsEvent& e : b.events) {
+    EXPECT_EQ(e.category, EventCategory::kNetwork);
+    EXPECT_EQ(e.destination_port, 80);
+    EXPECT_EQ(e.executable, Strings{"/bin/x"});  // PATH names an exec's file only
+    EXPECT_EQ(e.args, (Strings{"curl", "-s"}));
+    EXPECT_EQ(e.command_line, "curl -s");
+    EXPECT_EQ(e.working_directory, std::optional<std::string>("/srv"));  // cwd=(null) does not count
+  }
+}
+
+// Only the first PATH item=0 names the file, wherever it comes.
+TEST(EventBuilderTest, FirstPathItemZeroNamesTheExecutedFile) {
+  Built b = BuildAll(Syscall("1", kExecX86) + Record("PATH", "1", "item=1 name=\"/lib/ld.so\" nametype=NORMAL") +
+                     Record("PATH", "1", "item=0 name=\"./tool\" nametype=NORMAL") +
+                     Record("PATH", "1", "item=0 name=\"./later\" nametype=NORMAL") +
+                     Record("EXECVE", "1", "argc=2 a0=\"tool\" a1=\"-v\"") +
+                     Record("PROCTITLE", "1", "proctitle=\"other\"") + Eoe("1"));
+  ASSERT_EQ(b.events.size(), 1u);
+  EXPECT_EQ(b.events[0].executable, (Strings{"/tmp/work/tool", "./tool"}));
+  EXPECT_EQ(b.events[0].args, (Strings{"tool", "-v"}));
+}
+
 TEST(EventBuilderTest, SessionIdPresentWhenSet) {
   Built b = BuildAll(Syscall("1", kExecX86) + Eoe("1"));
   ASSERT_EQ(b.events.size(), 1u);
