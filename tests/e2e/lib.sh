@@ -366,20 +366,31 @@ imds_auditd_stop() {
 # as they are (a recorder that wants the stream to end before its own
 # `auditctl -D` shows up in it calls this, then imds_rules_delete).
 imds_auditd_terminate() {
-  local pid=$IMDS_E2E_AUDITD_PID i
+  local pid=$IMDS_E2E_AUDITD_PID
+  [[ -n $pid ]] || return 0
+  imds_stop_pid "$pid" || imds_log "auditd (pid $pid) ignored SIGTERM for 10 s; it was sent SIGKILL"
+  IMDS_E2E_AUDITD_PID=
+  return 0
+}
+
+# imds_stop_pid PID [TENTHS]: SIGTERM a process this shell started, wait up
+# to TENTHS tenths of a second (default 100) for it to end, then SIGKILL;
+# reap it. Returns 1 when SIGKILL was needed. An empty PID is a no-op.
+imds_stop_pid() {
+  local pid=$1 tenths=${2:-100} i
   [[ -n $pid ]] || return 0
   kill -TERM "$pid" 2>/dev/null
-  for ((i = 0; i < 100; i++)); do
+  for ((i = 0; i < tenths; i++)); do
     imds_pid_alive "$pid" || break
     imds_nap 0.1
   done
+  local killed=0
   if imds_pid_alive "$pid"; then
-    imds_log "auditd (pid $pid) ignored SIGTERM for 10 s; sending SIGKILL"
     kill -KILL "$pid" 2>/dev/null
+    killed=1
   fi
   wait "$pid" 2>/dev/null
-  IMDS_E2E_AUDITD_PID=
-  return 0
+  return $killed
 }
 
 # imds_cleanup: undo everything above; safe to call more than once (use it in traps).

@@ -104,15 +104,7 @@ SYSLOG=$WORK/syslog.log
 RSYSLOG_PID=
 
 rsyslog_stop() {
-  local i
-  [[ -n $RSYSLOG_PID ]] || return 0
-  kill -TERM "$RSYSLOG_PID" 2>/dev/null
-  for ((i = 0; i < 50; i++)); do
-    imds_pid_alive "$RSYSLOG_PID" || break
-    imds_nap 0.1
-  done
-  imds_pid_alive "$RSYSLOG_PID" && kill -KILL "$RSYSLOG_PID" 2>/dev/null
-  wait "$RSYSLOG_PID" 2>/dev/null
+  imds_stop_pid "$RSYSLOG_PID" 50
   RSYSLOG_PID=
 }
 

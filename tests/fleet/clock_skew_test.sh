@@ -21,18 +21,8 @@
 # only: no root, no network. TAP.
 if [ -z "${BASH_VERSION:-}" ]; then exec /bin/bash "$0" "$@"; fi
 set -u -o pipefail
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SRC=${IMDS_SRCDIR:-$(cd "$HERE/../.." && pwd)}
-BIN=${IMDS_BUILDDIR:-$SRC}/src/audisp-imds
-DATA=$SRC/tests/data
-[[ -x $BIN ]] || { echo "Bail out! $BIN not built"; exit 99; }
-command -v python3 >/dev/null || { echo "SKIPPED: python3 not installed"; exit 77; }
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+# shellcheck source=tests/fleet/replay_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/replay_lib.sh"
 
 # hosts_alerting [interleave options...]: sorted host names of the alerts of
 # A=curl (alerts), B=neg_other_address (never alerts), C=curl_node_name (alerts).
@@ -92,5 +82,4 @@ check "C2: ... and node A's connect keeps its SOCKADDR (169.254.169.254; got $co
 check "C1+C2: ... and node A alerts" \
   test "$(hosts_alerting --interleave record --skew B=3)" == "A C "
 
-echo "1..$n"
-((failed == 0))
+finish

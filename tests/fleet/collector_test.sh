@@ -128,18 +128,8 @@ RSYSLOG_PID=
 COLLECTOR_PID=
 OLD_PARENT_BG=
 
-stop_pid() { # PID: SIGTERM, wait up to 10 s, then SIGKILL; only our own children
-  local pid=$1 i
-  [[ -n $pid ]] || return 0
-  kill -TERM "$pid" 2>/dev/null
-  for ((i = 0; i < 100; i++)); do
-    imds_pid_alive "$pid" || break
-    imds_nap 0.1
-  done
-  imds_pid_alive "$pid" && kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
-  return 0
-}
+# stop_pid PID: lib.sh's imds_stop_pid (only our own children), never failing.
+stop_pid() { imds_stop_pid "$1"; return 0; }
 
 cleanup() {
   trap '' INT TERM

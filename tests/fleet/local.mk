@@ -13,7 +13,8 @@ dist_noinst_SCRIPTS += $(FLEET_TESTS) \
 	tests/fleet/collector_test.sh \
 	tests/fleet/interleave.py \
 	tests/fleet/make_capture.py \
-	tests/fleet/alerts.py
+	tests/fleet/alerts.py \
+	tests/fleet/replay_lib.sh
 EXTRA_DIST += \
 	tests/fleet/data/README.md \
 	tests/fleet/data/aws_ipv6_curl.log \

@@ -11,18 +11,8 @@
 #   IMDS_SRCDIR=/work/main IMDS_BUILDDIR=/tmp/build bash tests/fleet/multinode_replay_test.sh
 if [ -z "${BASH_VERSION:-}" ]; then exec /bin/bash "$0" "$@"; fi
 set -u -o pipefail
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SRC=${IMDS_SRCDIR:-$(cd "$HERE/../.." && pwd)}
-BIN=${IMDS_BUILDDIR:-$SRC}/src/audisp-imds
-DATA=$SRC/tests/data
-[[ -x $BIN ]] || { echo "Bail out! $BIN not built"; exit 99; }
-command -v python3 >/dev/null || { echo "SKIPPED: python3 not installed"; exit 77; }
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; local l; for l in "$@"; do echo "#   $l"; done; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+# shellcheck source=tests/fleet/replay_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/replay_lib.sh"
 
 interleave() { python3 "$HERE/interleave.py" "$@"; }
 # replay CAPTURE [OPTIONS...]: alerts as TSV (alerts.py) on stdout.
@@ -168,5 +158,4 @@ if [[ -s $TMP/runs.bad ]]; then
 else
   ok "every run of the plugin exited 0 (and every replay was silent on stderr)"
 fi
-echo "1..$n"
-((failed == 0))
+finish
