@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "audit/event_builder.h"
 #include "fuzz/alert_oracle.h"
 #include "input/audit_feed.h"
+#include "input/record_filter.h"
 #include "output/alert_format.h"
 #include "output/sink.h"
 #include "process/process_table.h"
@@ -97,34 +99,20 @@ bool ReusesAnEventKey(std::string_view text) {
   std::map<std::string, std::string> time_of_serial;  // node|serial -> time
   while (!text.empty()) {
     const size_t end = text.find('\n');
-    std::string_view line = text.substr(0, end);
+    const std::string_view line = text.substr(0, end);
     text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-    std::string_view node;
-    if (line.substr(0, 5) == "node=") {
-      const size_t space = line.find(' ');
-      if (space == std::string_view::npos) continue;
-      node = line.substr(0, space);
-      line.remove_prefix(space + 1);
-    }
-    if (line.substr(0, 5) != "type=") continue;
-    const size_t space = line.find(' ');
-    if (space == std::string_view::npos) continue;
-    const std::string_view type = line.substr(5, space - 5);
-    const size_t open = line.find("msg=audit(", space);
-    if (open != space + 1) continue;
-    const size_t close = line.find(')', open);
-    if (close == std::string_view::npos) continue;
-    const std::string_view stamp = line.substr(open + 10, close - open - 10);  // T:S
-    const size_t colon = stamp.find(':');
-    if (colon != std::string_view::npos) {
-      const std::string serial_key = std::string(node) + '|' + std::string(stamp.substr(colon + 1));
-      const std::string_view time = stamp.substr(0, colon);
-      auto [it, added] = time_of_serial.emplace(serial_key, std::string(time));
-      if (!added && it->second != time) return true;
-    }
-    std::string key(node);
+    // The input layer's own parse: a line it refuses never reaches libauparse.
+    const std::optional<imds::RecordHeader> header = imds::ParseRecordHeader(line);
+    if (!header) continue;
+    const std::string_view type = header->type;
+    const size_t colon = header->stamp.find(':');  // TIME:SERIAL
+    const std::string serial_key = std::string(header->node) + '|' + std::string(header->stamp.substr(colon + 1));
+    const std::string_view time = header->stamp.substr(0, colon);
+    auto [it, added] = time_of_serial.emplace(serial_key, std::string(time));
+    if (!added && it->second != time) return true;
+    std::string key(header->node);
     key += '|';
-    key += line.substr(open, close - open);
+    key += header->stamp;
     uint8_t& state = seen[key];
     if ((state & kEoe) || ((state & kProctitle) && type != "EOE") || (type == "SYSCALL" && (state & kSyscall)))
       return true;
