@@ -110,21 +110,23 @@ void AuditFeed::FeedRun(NodeFeed& feed, const char* data, size_t size) {
   if (size == 0) return;
   feed.unreleased = true;
   Hold(feed);
-  if (&feed == local_.get()) {
-    if (auparse_feed(feed.au, data, size) < 0) ++stats_.parse_errors;
-    return;
-  }
-  // A node's records go in one line at a time: a libauparse state keeps a
-  // buffer the size of the largest piece it was ever handed, and there may
-  // be thousands of node states, each cold in the cache when its turn
-  // comes. Measured on 500 interleaved nodes, this is faster and smaller
-  // than whole runs. `data` is whole lines.
-  // A run may start with the newline that ends the previous run's cut
-  // record: it goes with the line after it.
+  // One line per auparse_feed call, whatever the cuts of the stream.
+  // libauparse hands out an event that a record completed only when it
+  // next starts a new event or at the start of its next call; and it hands
+  // out the oldest event in flight first. Fed several lines at once, an
+  // event whose EOE came before a record with an older time would wait for
+  // that older event, fed up to its EOE it would not: the order of events,
+  // and so the process table and the sequence rule, would depend on where
+  // auditd's pipe cut the stream (fuzz/regressions/fuzz_feed has such a
+  // stream). One line per call gives every stream the order of the
+  // line-by-line reading. It also keeps a node state's buffer the size of
+  // a line: there may be thousands of node states, each cold in the cache.
+  // `data` is whole lines; it may start with the newline owed to the
+  // previous run's cut record, which goes alone so that the record is read
+  // before the next line arrives.
   const char* const end = data + size;
   while (data < end) {
-    const char* from = *data == '\n' ? data + 1 : data;
-    const auto* newline = static_cast<const char*>(std::memchr(from, '\n', static_cast<size_t>(end - from)));
+    const auto* newline = static_cast<const char*>(std::memchr(data, '\n', static_cast<size_t>(end - data)));
     const char* next = newline ? newline + 1 : end;
     if (auparse_feed(feed.au, data, static_cast<size_t>(next - data)) < 0) ++stats_.parse_errors;
     data = next;

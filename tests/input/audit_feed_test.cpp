@@ -92,6 +92,58 @@ std::string ExecEvent(int64_t seconds, int serial, bool with_eoe, const std::str
   return text;
 }
 
+// Splits ExecEvent's text into its lines (each with its newline).
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  for (size_t at = 0; at < text.size();) {
+    const size_t end = text.find('\n', at);
+    lines.push_back(text.substr(at, end - at + 1));
+    at = end + 1;
+  }
+  return lines;
+}
+
+TEST(AuditFeedTest, InterleavedEventsComeOutInTheSameOrderWhereverTheStreamIsCut) {
+  // Two syscalls on two CPUs: B starts first, A's records come in between
+  // and A ends (EOE) before B does; then a third event. Whatever order
+  // libauparse gives them, it must not depend on how auditd's pipe cut the
+  // stream: the sequence rule sees events in that order.
+  const std::vector<std::string> b = Lines(ExecEvent(1700000000, 1, true));
+  const std::vector<std::string> a = Lines(ExecEvent(1700000000, 2, true));
+  std::string text = b[0] + b[1] + a[0] + a[1] + a[2] + a[3] + b[2] + b[3] + ExecEvent(1700000000, 3, true);
+  const std::vector<std::string> whole = FeedInChunks(text, text.size());
+  ASSERT_EQ(whole.size(), 3u);
+  for (size_t chunk = 1; chunk < text.size(); chunk += 13) {
+    EXPECT_EQ(FeedInChunks(text, chunk), whole) << "chunk " << chunk;
+  }
+  for (const std::string& line : a) {  // cut right after each of A's lines
+    const size_t cut = text.find(line) + line.size();
+    Collector c;
+    c.feed->Feed(text.data(), cut);
+    c.feed->Feed(text.data() + cut, text.size() - cut);
+    c.feed->Flush();
+    EXPECT_EQ(c.events, whole) << "cut after " << line;
+  }
+}
+
+TEST(AuditFeedTest, AnEventCompleteBeforeAnOlderOneArrivesComesFirstWhereverTheStreamIsCut) {
+  // A syscall that started earlier but ended later: its records (stamped at
+  // entry) come after a younger, already complete event. libauparse gives
+  // out the oldest event in flight first, so fed both at once it held the
+  // complete event back until the older one was done; fed up to the EOE it
+  // gave it out at once. Found by fuzz_feed (the parent's exec then came
+  // after its child's connect, and the alert depended on the cut).
+  const std::string younger_first = ExecEvent(1700000010, 1, true);
+  const std::string text = younger_first + ExecEvent(1700000008, 2, true) + ExecEvent(1700000011, 3, true);
+  // The last size cuts right after the first event's EOE.
+  for (size_t chunk : {text.size(), size_t{1}, size_t{7}, size_t{100}, younger_first.size()}) {
+    const std::vector<std::string> events = FeedInChunks(text, chunk);
+    ASSERT_EQ(events.size(), 3u) << "chunk " << chunk;
+    EXPECT_NE(events[0].find(".500:1 "), std::string::npos) << "chunk " << chunk << ": " << events[0];
+    EXPECT_NE(events[1].find(".500:2 "), std::string::npos) << "chunk " << chunk << ": " << events[1];
+  }
+}
+
 TEST(AuditFeedTest, FlushAtEndOfInputEmitsTheLastPendingEvent) {
   Collector c;
   const std::string text = ExecEvent(1700000000, 1, true);
