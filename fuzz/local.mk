@@ -63,7 +63,7 @@ FUZZ_RUN = IMDS_SRCDIR='$(abs_top_srcdir)' IMDS_BUILDDIR='$(abs_top_builddir)' \
 	FUZZ_CONFIGURED_CXXFLAGS='$(CXXFLAGS)' FUZZ_REAL_CORPUS='$(FUZZ_REAL_CORPUS)' \
 	FUZZ_FLAGS='$(FUZZ_FLAGS)' $(SHELL) $(top_srcdir)/fuzz/run.sh
 FUZZ_BINARIES = fuzz/fuzz_feed fuzz/fuzz_rule fuzz/fuzz_config
-EXTRA_DIST += fuzz/run.sh fuzz/lsan.supp
+EXTRA_DIST += fuzz/run.sh fuzz/lsan.supp fuzz/structured_seeds.py
 
 .PHONY: fuzz fuzz-smoke fuzz-regressions fuzz-clean
 fuzz: $(FUZZ_BINARIES)
@@ -75,7 +75,7 @@ fuzz-smoke: $(FUZZ_BINARIES)
 fuzz-regressions: $(FUZZ_BINARIES)
 	$(FUZZ_RUN) regressions $(FUZZ_TARGETS)
 fuzz-clean:
-	rm -rf fuzz/corpus fuzz/artifacts fuzz/*.log
+	rm -rf fuzz/corpus fuzz/smoke-corpus fuzz/structured-seeds fuzz/artifacts fuzz/*.log
 
 # The CI smoke run as an automake test (TAP, counted in the run's summary):
 # each target FUZZ_SMOKE_SECONDS, then the kept crashers. Only the fuzz

@@ -7,6 +7,15 @@
 #
 # Exit status: 0 when nothing crashed, 1 otherwise. Everything written
 # (corpora, artifacts, logs) stays under $IMDS_BUILDDIR/fuzz.
+#
+# FUZZ_SEED=N runs libFuzzer with -seed=N (default: a random seed, printed).
+# FUZZ_CORPUS_ROOT (default $IMDS_BUILDDIR/fuzz/corpus) holds the working
+# corpora; FUZZ_FRESH_CORPUS=1 empties TARGET's before the run, so that a
+# seeded run starts from the seeds alone and can be repeated (smoke_test.sh).
+# FUZZ_STRUCTURED_SEEDS (default 300) streams made from the captures by
+# fuzz/structured_seeds.py (interleaved events, moved times, lost EOEs,
+# several nodes) join fuzz_feed's seeds, made with FUZZ_SEED (or a random
+# seed) in $IMDS_BUILDDIR/fuzz/structured-seeds.
 set -u
 src=${IMDS_SRCDIR:?}
 # The sanitizers' options below name files by absolute path.
@@ -37,6 +46,7 @@ seeds_of() {
   case $1 in
     fuzz_feed)
       echo "$src/tests/data $src/fuzz/seeds/feed"
+      [ -d "$build/fuzz/structured-seeds" ] && echo "$build/fuzz/structured-seeds"
       [ -n "$real" ] && [ -d "$real" ] && echo "$real" ;;
     fuzz_rule) echo "$src/rules $src/fuzz/seeds/rule" ;;
     fuzz_config) echo "$src/etc $src/fuzz/seeds/config" ;;
@@ -58,16 +68,30 @@ case $mode in
     shift
     for t in "$@"; do
       bin=$build/fuzz/$t
-      corpus=$build/fuzz/corpus/$t
+      corpus=${FUZZ_CORPUS_ROOT:-$build/fuzz/corpus}/$t
       artifacts=$build/fuzz/artifacts/$t
       log=$build/fuzz/$t.log
+      [ "${FUZZ_FRESH_CORPUS:-0}" = 1 ] && rm -rf "$corpus"
       mkdir -p "$corpus" "$artifacts" || exit 1
-      echo "fuzz: $t for ${seconds}s (corpus $corpus, log $log)"
+      seed_flag=
+      [ -n "${FUZZ_SEED:-}" ] && seed_flag=-seed=$FUZZ_SEED
+      if [ "$t" = fuzz_feed ]; then
+        rm -rf "$build/fuzz/structured-seeds"
+        count=${FUZZ_STRUCTURED_SEEDS:-300}
+        if [ "$count" -gt 0 ] && command -v python3 > /dev/null; then
+          structured_seed=${FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+          python3 "$src/fuzz/structured_seeds.py" "$build/fuzz/structured-seeds" "$structured_seed" "$count" \
+            "$src"/tests/data/*.log "$src"/tests/audit/data/*.txt || exit 1
+          echo "fuzz: $count structured streams (fuzz/structured_seeds.py, seed $structured_seed) among the seeds"
+        fi
+      fi
+      echo "fuzz: $t for ${seconds}s ${seed_flag:-(random seed)} (corpus $corpus, log $log)"
       # shellcheck disable=SC2046,SC2086
       "$bin" $(args_of "$t") -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2560 \
-        -print_final_stats=1 -artifact_prefix="$artifacts/" ${FUZZ_FLAGS:-} \
+        -print_final_stats=1 -artifact_prefix="$artifacts/" $seed_flag ${FUZZ_FLAGS:-} \
         "$corpus" $(seeds_of "$t") > "$log" 2>&1
       rc=$?
+      grep -E '^INFO: Seed: ' "$log" | head -1
       grep -E '^#[0-9]+.*(DONE|pulse)' "$log" | tail -1
       grep -E '^stat::(number_of_executed_units|peak_rss_mb)' "$log"
       if [ $rc -ne 0 ]; then

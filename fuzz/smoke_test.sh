@@ -5,11 +5,35 @@
 # once. One TAP line per target and per regression set; any crash, leak,
 # undefined behaviour or alert-oracle failure fails it (exit 1) (fuzz/run.sh keeps the
 # input in fuzz/artifacts/TARGET/ of the build directory).
+#
+# The runs are seeded (FUZZ_SMOKE_SEED, default 1) and start from the seeds
+# alone (a corpus of their own, emptied first), so a commit's smoke result
+# does not change from one CI run to the next and a failure can be repeated
+# with the same seed. `make fuzz` is where new ground is explored (random
+# seed, long runs). A failing input is also printed here, gzip'ed and
+# base64-encoded, because CI keeps only the log:
+#   sed -n 's/^# b64: //p' LOG | base64 -d | gunzip > input
 set -u
 : "${IMDS_SRCDIR:?}" "${IMDS_BUILDDIR:?}"
 seconds=${FUZZ_SMOKE_SECONDS:-30}
 targets=${FUZZ_TARGETS:-fuzz_feed fuzz_rule fuzz_config}
 run="$IMDS_SRCDIR/fuzz/run.sh"
+FUZZ_SEED=${FUZZ_SMOKE_SEED:-1}
+FUZZ_CORPUS_ROOT=$IMDS_BUILDDIR/fuzz/smoke-corpus
+FUZZ_FRESH_CORPUS=1
+export FUZZ_SEED FUZZ_CORPUS_ROOT FUZZ_FRESH_CORPUS
+# print_failing_input TARGET: the sanitizer's or oracle's report and the
+# input libFuzzer kept, as comment lines.
+print_failing_input() {
+  log=$IMDS_BUILDDIR/fuzz/$1.log
+  [ -f "$log" ] || return 0
+  sed -n '/ERROR: \|alert oracle\|^fuzz_[a-z]*: /,$p' "$log" | grep -v '^#[0-9]' | head -60 | sed 's/^/# /'
+  input=$(sed -n 's/.*Test unit written to //p' "$log" | tail -1)
+  if [ -n "$input" ] && [ -f "$input" ]; then
+    echo "# failing input: $input ($(wc -c < "$input") bytes, sha256 $(sha256sum < "$input" | cut -c1-64))"
+    gzip -9c < "$input" | base64 -w 100 | sed 's/^/# b64: /'
+  fi
+}
 # has_regressions TARGET: true when fuzz/regressions/TARGET holds an input.
 has_regressions() {
   [ -d "$IMDS_SRCDIR/fuzz/regressions/$1" ] &&
@@ -35,9 +59,10 @@ for t in $targets; do
   printf '%s\n' "$out" | sed 's/^/# /'
   runs=$(printf '%s\n' "$out" | sed -n 's/^stat::number_of_executed_units: *//p')
   if [ $rc -eq 0 ]; then
-    echo "ok $n - $t: ${runs:-?} inputs in ${seconds}s without a crash, leak, undefined behaviour or wrong alert"
+    echo "ok $n - $t: ${runs:-?} inputs (seed $FUZZ_SEED) in ${seconds}s without a crash, leak, undefined behaviour or wrong alert"
   else
-    failed=1; echo "not ok $n - $t: fuzzing found a failing input in ${seconds}s (see the log lines above)"
+    print_failing_input "$t"
+    failed=1; echo "not ok $n - $t: fuzzing (seed $FUZZ_SEED) found a failing input in ${seconds}s (see the log lines above)"
   fi
   if has_regressions "$t"; then
     n=$((n + 1))
