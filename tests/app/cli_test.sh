@@ -10,10 +10,7 @@ TMP=$(mktemp -d)
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; exec 9>&- 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
-n=0; failed=0
-ok() { n=$((n+1)); echo "ok $n - $1"; }
-not_ok() { n=$((n+1)); failed=$((failed+1)); echo "not ok $n - $1"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+source "$SRC/tests/tap.sh"
 
 # --- replay ---
 out=$("$BIN" --input "$DATA/curl.log" --output stdout); rc=$?

@@ -145,11 +145,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; local l; for l in "$@"; do echo "#   $l"; done; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
-bail() { not_ok "$1" "${@:2}"; echo "1..$n"; exit 1; }
+source "$SRCDIR/tests/tap.sh"
 
 # ------------------------------------------------------------------ set-up
 # The plugin binary: auditd wants root-owned, not group/other-writable.

@@ -10,7 +10,7 @@ HERE=$SRC/tests/hardening
 RECORDS="python3 $HERE/audit_records.py"
 CHECK="python3 $HERE/check_alerts.py"
 
-skip_all() { echo "1..0 # SKIP $1"; exit 77; }
+source "$SRC/tests/tap.sh"
 [ -x "$BIN" ] || skip_all "$BIN is not built"
 command -v python3 > /dev/null || skip_all "python3 is needed to build the records"
 command -v timeout > /dev/null || skip_all "timeout(1) is needed"
@@ -25,14 +25,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-# check "what it proves" command...: ok when the command succeeds.
-check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
 diag() { sed 's/^/# /' "$@" >&2; }
-finish() { echo "1..$n"; [ "$failed" -eq 0 ] && exit 0; exit 1; }
 
 # A sanitizer report or a death by signal in a log is a failure on its own.
 no_sanitizer_report() { ! grep -Eq 'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:' "$1"; }

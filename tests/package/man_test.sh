@@ -9,10 +9,7 @@ set -u -o pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRC=${IMDS_SRCDIR:-$(cd "$HERE/../.." && pwd)}
 PAGES=("$SRC/man/audisp-imds.8" "$SRC/man/audisp-imds.toml.5")
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; local l; for l in "$@"; do echo "#   $l"; done; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+source "$HERE/../tap.sh"
 
 for page in "${PAGES[@]}"; do
   name=$(basename "$page")

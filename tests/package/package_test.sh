@@ -9,7 +9,7 @@
 #   sudo bash tests/package/package_test.sh
 #   sudo make check-package                 # through automake's driver
 #
-# Needs root; prints "SKIPPED: why" and exits 77 otherwise, and also when the
+# Needs root; prints "1..0 # SKIP why" and exits 77 otherwise, and also when the
 # build tools are missing (Debian: dpkg-dev debhelper) or audisp-imds is
 # already installed. auditd must be installed beforehand (scripts/install-deps
 # does): the test does not install daemons. Prints TAP; exit 0 only when
@@ -63,18 +63,18 @@ UPGRADE_VERSION=0.1.0+pkgtest1
 EDIT_MARK="# edited locally by package_test.sh $$"
 NEW_DEFAULT_MARK="# default changed by the upgrade package of package_test.sh"
 
-skip() { echo "SKIPPED: $*"; exit 77; }
-[[ $(id -u) == 0 ]] || skip "not root"
+source "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
+[[ $(id -u) == 0 ]] || skip_all "not root"
 for tool in dpkg-buildpackage dh dpkg-checkbuilddeps apt-get; do
-  command -v "$tool" >/dev/null 2>&1 || skip "$tool not installed (Debian: dpkg-dev debhelper apt)"
+  command -v "$tool" >/dev/null 2>&1 || skip_all "$tool not installed (Debian: dpkg-dev debhelper apt)"
 done
 dpkg-query -W -f='${Status}' auditd 2>/dev/null | grep -q 'install ok installed' ||
-  skip "auditd not installed (scripts/install-deps installs it; this test installs no daemon)"
+  skip_all "auditd not installed (scripts/install-deps installs it; this test installs no daemon)"
 if dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null | grep -qv 'not-installed'; then
-  skip "$PKG is already installed ($(dpkg-query -W -f='${Status} ${Version}' "$PKG")); the test would not leave it as found"
+  skip_all "$PKG is already installed ($(dpkg-query -W -f='${Status} ${Version}' "$PKG")); the test would not leave it as found"
 fi
 if ! missing=$(cd "$SRCDIR" && dpkg-checkbuilddeps -Pnocheck 2>&1); then
-  skip "build dependencies missing: ${missing//$'\n'/ }"
+  skip_all "build dependencies missing: ${missing//$'\n'/ }"
 fi
 
 T0=$EPOCHREALTIME
@@ -118,27 +118,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# ------------------------------------------------------------------ TAP
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { # DESCRIPTION [DETAIL...]
-  n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift
-  local detail line
-  for detail in "$@"; do
-    while IFS= read -r line; do printf '#   %s\n' "$line"; done <<<"$detail"
-  done
-}
-skipped() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() { # DESCRIPTION CMD...: ok when CMD succeeds; its output is the detail otherwise
-  local what=$1 out; shift
-  if out=$("$@" 2>&1); then ok "$what"; else not_ok "$what" "${out:-(exit $?)}"; fi
-}
-bail() { # DESCRIPTION DETAIL: a failed step the remaining ones depend on
-  not_ok "$1" "$2"
-  echo "1..$n"
-  exit 1
-}
+# ------------------------------------------------------------------ helpers
 log_tail() { tail -n "${2:-15}" "$1" 2>/dev/null | sed 's/^/    /'; }
 apt_install() { # DEB: install without a prompt, keeping local conffiles
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
@@ -190,9 +170,9 @@ dh_auto_test_ran_the_suite() {
   [[ -n $pass && $pass -gt 10 && $fail == 0 ]] || { echo "automake summary: PASS=${pass:-?} FAIL=${fail:-?}"; return 1; }
 }
 if [[ $DEB_CHECK == 1 ]]; then
-  check "dh_auto_test ran the test suite (make check) in the package build, without a failure" dh_auto_test_ran_the_suite
+  check_output "dh_auto_test ran the test suite (make check) in the package build, without a failure" dh_auto_test_ran_the_suite
 else
-  skipped "dh_auto_test ran the test suite (make check) in the package build, without a failure" \
+  skip "dh_auto_test ran the test suite (make check) in the package build, without a failure" \
     "IMDS_PKG_DEB_CHECK=0 or test build dependencies missing"
 fi
 
@@ -204,9 +184,9 @@ lintian_clean() { # no error or warning that debian/*.lintian-overrides does not
   return 1
 }
 if command -v lintian >/dev/null 2>&1; then
-  check "lintian reports no error or warning on the .deb" lintian_clean
+  check_output "lintian reports no error or warning on the .deb" lintian_clean
 else
-  skipped "lintian reports no error or warning on the .deb" "lintian not installed"
+  skip "lintian reports no error or warning on the .deb" "lintian not installed"
 fi
 
 # The upgrade: the same tree, rebuilt without cleaning (dh's build stamp
@@ -280,7 +260,7 @@ EOF
   [[ -z $got ]] || bad+=("DPKG_ROOT set, postinst configure: got '$got', want nothing")
   ((${#bad[@]} == 0)) || { printf '%s\n' "${bad[@]}"; return 1; }
 }
-check "maintainer scripts run augenrules --load / auditctl --signal hup only while auditd runs, never systemctl" \
+check_output "maintainer scripts run augenrules --load / auditctl --signal hup only while auditd runs, never systemctl" \
   maintainer_scripts_reload_only_a_running_auditd
 
 # ------------------------------------------------------------- install
@@ -289,7 +269,7 @@ if apt_install "$DEB1" >"$WORK/install1.log" 2>&1; then
 else
   bail "apt-get install ./$(basename "$DEB1")" "$(log_tail "$WORK/install1.log")"
 fi
-check "dpkg reports $PKG 0.1.0 installed" \
+check_output "dpkg reports $PKG 0.1.0 installed" \
   test "$(dpkg-query -W -f='${Status} ${Version}' "$PKG")" = "install ok installed 0.1.0"
 
 files_in_place() {
@@ -303,7 +283,7 @@ files_in_place() {
   done
   ((${#bad[@]} == 0)) || { printf '%s\n' "${bad[@]}"; return 1; }
 }
-check "binary, configuration, plugin file, audit rules, rule files and man pages in place with their modes" files_in_place
+check_output "binary, configuration, plugin file, audit rules, rule files and man pages in place with their modes" files_in_place
 
 dirs_kept_0750() {
   local d bad=()
@@ -312,7 +292,7 @@ dirs_kept_0750() {
   done
   ((${#bad[@]} == 0)) || { printf '%s\n' "${bad[@]}"; return 1; }
 }
-check "/etc/audit and its plugins.d and rules.d stay root:root 0750" dirs_kept_0750
+check_output "/etc/audit and its plugins.d and rules.d stay root:root 0750" dirs_kept_0750
 
 conffiles_are() {
   local got want
@@ -320,7 +300,7 @@ conffiles_are() {
   want=$(printf '%s\n' "${CONFFILES[@]}" | sort)
   [[ $got == "$want" ]] || { echo "conffiles: ${got//$'\n'/ }"; return 1; }
 }
-check "the three files under /etc are the package's conffiles" conffiles_are
+check_output "the three files under /etc are the package's conffiles" conffiles_are
 
 plugin_conf_value() { sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*\(.*[^[:space:]]\)[[:space:]]*\$/\1/p" /etc/audit/plugins.d/audisp-imds.conf; }
 plugin_conf_names_installed_paths() {
@@ -328,10 +308,10 @@ plugin_conf_names_installed_paths() {
     $(plugin_conf_value args) == "--config /etc/audit/audisp-imds.toml" ]] ||
     { grep -v '^#' /etc/audit/plugins.d/audisp-imds.conf; return 1; }
 }
-check "the installed plugin file starts /usr/sbin/audisp-imds --config /etc/audit/audisp-imds.toml" \
+check_output "the installed plugin file starts /usr/sbin/audisp-imds --config /etc/audit/audisp-imds.toml" \
   plugin_conf_names_installed_paths
-check "the installed binary reports version 0.1.0" bash -c '/usr/sbin/audisp-imds --version | grep -q "0\.1\.0"'
-check "audisp-imds --check-config accepts the installed configuration" \
+check_output "the installed binary reports version 0.1.0" bash -c '/usr/sbin/audisp-imds --version | grep -q "0\.1\.0"'
+check_output "audisp-imds --check-config accepts the installed configuration" \
   /usr/sbin/audisp-imds --check-config --config /etc/audit/audisp-imds.toml
 
 replay_with_installed_config() {
@@ -342,9 +322,9 @@ replay_with_installed_config() {
     { echo "$out"; return 1; }
 }
 if [[ -f $SRCDIR/tests/data/curl.log ]]; then
-  check "the installed binary and configuration raise the one alert of tests/data/curl.log" replay_with_installed_config
+  check_output "the installed binary and configuration raise the one alert of tests/data/curl.log" replay_with_installed_config
 else
-  skipped "the installed binary and configuration raise the one alert of tests/data/curl.log" "no tests/data in $SRCDIR"
+  skip "the installed binary and configuration raise the one alert of tests/data/curl.log" "no tests/data in $SRCDIR"
 fi
 
 # The live harness with what the package installed: binary, plugin file,
@@ -361,13 +341,13 @@ point_installed_config_at() { # SOCKET
 live_e2e() {
   local scenarios=() rc socket=$WORK/syslog/log.sock
   case ${IMDS_PKG_E2E_SCENARIOS:-default} in
-    none) skipped "live end-to-end harness against the installed package" "IMDS_PKG_E2E_SCENARIOS=none"; return ;;
+    none) skip "live end-to-end harness against the installed package" "IMDS_PKG_E2E_SCENARIOS=none"; return ;;
     all) ;;
     default) scenarios=(curl python3_urllib imdsv2_curl neg_other_address neg_other_parent) ;;
     *) read -r -a scenarios <<<"$IMDS_PKG_E2E_SCENARIOS" ;;
   esac
   if [[ ! -f $SRCDIR/tests/e2e/live_test.sh ]]; then
-    skipped "live end-to-end harness against the installed package" "no tests/e2e/live_test.sh in $SRCDIR"
+    skip "live end-to-end harness against the installed package" "no tests/e2e/live_test.sh in $SRCDIR"
     return
   fi
   if ! point_installed_config_at "$socket"; then
@@ -388,7 +368,7 @@ live_e2e() {
   local what="live end-to-end harness passes against the installed binary, plugin file, rules and configuration (${scenarios[*]:-all})"
   case $rc in
     0) ok "$what" ;;
-    77) skipped "$what" "$(sed -n 's/^SKIPPED: //p' "$WORK/live_test.log" | head -1)" ;;
+    77) skip "$what" "$(sed -n 's/^SKIPPED: //p' "$WORK/live_test.log" | head -1)" ;;
     *) not_ok "$what" "live_test.sh exited $rc" ;;
   esac
 }
@@ -402,15 +382,15 @@ else
   bail "upgrade to $UPGRADE_VERSION over a locally edited configuration, without a prompt" \
     "$(log_tail "$WORK/install2.log")"
 fi
-check "dpkg reports $PKG $UPGRADE_VERSION installed" \
+check_output "dpkg reports $PKG $UPGRADE_VERSION installed" \
   test "$(dpkg-query -W -f='${Status} ${Version}' "$PKG")" = "install ok installed $UPGRADE_VERSION"
-check "the locally edited /etc/audit/audisp-imds.toml survived the upgrade" \
+check_output "the locally edited /etc/audit/audisp-imds.toml survived the upgrade" \
   grep -qxF "$EDIT_MARK" /etc/audit/audisp-imds.toml
-check "the new default configuration waits beside it as audisp-imds.toml.dpkg-dist" \
+check_output "the new default configuration waits beside it as audisp-imds.toml.dpkg-dist" \
   grep -qxF "$NEW_DEFAULT_MARK" /etc/audit/audisp-imds.toml.dpkg-dist
-check "files and modes are unchanged by the upgrade" files_in_place
-check "the conffiles are unchanged by the upgrade" conffiles_are
-check "audisp-imds --check-config still accepts the edited configuration" \
+check_output "files and modes are unchanged by the upgrade" files_in_place
+check_output "the conffiles are unchanged by the upgrade" conffiles_are
+check_output "audisp-imds --check-config still accepts the edited configuration" \
   /usr/sbin/audisp-imds --check-config --config /etc/audit/audisp-imds.toml
 
 # --------------------------------------------------------------- purge
@@ -420,7 +400,7 @@ else
   not_ok "apt-get purge $PKG" "$(log_tail "$WORK/purge.log")"
 fi
 not_known() { ! dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null | grep -qv not-installed; }
-check "dpkg no longer knows $PKG" not_known
+check_output "dpkg no longer knows $PKG" not_known
 nothing_left() {
   local left=() entry path
   for entry in "${EXPECTED_FILES[@]}"; do
@@ -434,12 +414,12 @@ nothing_left() {
   while IFS= read -r path; do left+=("$path"); done < <(find /etc/audit -name '*audisp-imds*')
   ((${#left[@]} == 0)) || { printf 'left behind: %s\n' "${left[@]}" | sort -u; return 1; }
 }
-check "everything the package made is gone, local edits and .dpkg-dist included" nothing_left
+check_output "everything the package made is gone, local edits and .dpkg-dist included" nothing_left
 etc_audit_unchanged() {
   etc_audit_snapshot >"$WORK/etc-audit.after"
   diff "$WORK/etc-audit.before" "$WORK/etc-audit.after"
 }
-check "/etc/audit and auditd's own files are exactly as before the install" etc_audit_unchanged
+check_output "/etc/audit and auditd's own files are exactly as before the install" etc_audit_unchanged
 
 echo "1..$n"
 printf '# %d checks in %.0f s\n' "$n" "$(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')"

@@ -29,11 +29,7 @@ TARBALL=$(cd "$(dirname "$TARBALL")" && pwd)/$(basename "$TARBALL")
 WORK=$(mktemp -d /tmp/imds-rpm-test.XXXXXX)
 cleanup() { if [[ ${IMDS_RPM_KEEP:-} == 1 ]]; then echo "# work directory kept: $WORK"; else rm -rf -- "$WORK"; fi; }
 trap cleanup EXIT
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; local l; for l in "$@"; do echo "#   $l"; done; }
-check() { local what=$1 out; shift; if out=$("$@" 2>&1); then ok "$what"; else not_ok "$what" "${out//$'\n'/ | }"; fi; }
-finish() { echo "1..$n"; exit $((failed > 0)); }
+source "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 
 NAME=$(basename "$TARBALL" .tar.gz)   # audisp-imds-VERSION
 VERSION=${NAME#audisp-imds-}
@@ -50,9 +46,9 @@ spec_parses() {
   [[ $(sed -n 's/^Version:[[:space:]]*//p' <<<"$parsed") == "$VERSION" ]] ||
     { echo "spec Version is not the tarball's $VERSION"; return 1; }
 }
-check "rpmspec -P parses the spec, whose Version is the tarball's ($VERSION)" spec_parses
+check_output "rpmspec -P parses the spec, whose Version is the tarball's ($VERSION)" spec_parses
 
-if rpmbuild -tb --nodeps --without check "${RPMDEFS[@]}" "$TARBALL" >"$WORK/rpmbuild.log" 2>&1; then
+if rpmbuild -tb --nodeps --without check_output "${RPMDEFS[@]}" "$TARBALL" >"$WORK/rpmbuild.log" 2>&1; then
   ok "rpmbuild -tb --nodeps builds a binary rpm from $(basename "$TARBALL")"
 else
   not_ok "rpmbuild -tb --nodeps builds a binary rpm from $(basename "$TARBALL")" "$(tail -15 "$WORK/rpmbuild.log")"
@@ -94,7 +90,7 @@ files_in_rpm() {
   done
   ((${#bad[@]} == 0)) || { printf '%s\n' "${bad[@]}"; return 1; }
 }
-check "binary (0750), /etc files (0640), rule files and man pages are in the rpm, owned by root" files_in_rpm
+check_output "binary (0750), /etc files (0640), rule files and man pages are in the rpm, owned by root" files_in_rpm
 
 config_noreplace() {
   # FILEFLAGS: 1 = %config, 16 = noreplace
@@ -110,7 +106,7 @@ config_noreplace() {
     bad+=("config files: $(rpm -qp --configfiles "$RPM" | tr '\n' ' ')")
   ((${#bad[@]} == 0)) || { printf '%s\n' "${bad[@]}"; return 1; }
 }
-check "exactly the three /etc files are %config(noreplace)" config_noreplace
+check_output "exactly the three /etc files are %config(noreplace)" config_noreplace
 
 licenses() {
   local lic docs
@@ -119,7 +115,7 @@ licenses() {
   docs=$(rpm -qp --licensefiles "$RPM")
   grep -q '/LICENSE$' <<<"$docs" && grep -q '/LICENSE.Elastic-2.0$' <<<"$docs" || { echo "license files: $docs"; return 1; }
 }
-check "License is Apache-2.0 AND Elastic-2.0, with both license texts marked %license" licenses
+check_output "License is Apache-2.0 AND Elastic-2.0, with both license texts marked %license" licenses
 
 scriptlets() {
   local s
@@ -129,16 +125,16 @@ scriptlets() {
   grep -q 'augenrules --load' <<<"$s" && grep -q 'auditctl --signal hup' <<<"$s" && grep -q '/run/auditd.pid' <<<"$s" &&
     ! grep -q systemctl <<<"$s" || { echo "$s"; return 1; }
 }
-check "%post and %postun reload audit rules and plugins only when auditd runs, without systemctl" scriptlets
+check_output "%post and %postun reload audit rules and plugins only when auditd runs, without systemctl" scriptlets
 
 requires_audit() { rpm -qp --requires "$RPM" | grep -qx 'audit'; }
-check "the rpm requires audit" requires_audit
+check_output "the rpm requires audit" requires_audit
 
 binary_runs() {
   mkdir -p "$WORK/root" && (cd "$WORK/root" && rpm2cpio "$RPM" | cpio -idm --quiet) &&
     "$WORK/root/usr/sbin/audisp-imds" --version | grep -qF "$VERSION"
 }
 if command -v rpm2cpio >/dev/null && command -v cpio >/dev/null; then
-  check "the packaged binary runs and reports version $VERSION" binary_runs
+  check_output "the packaged binary runs and reports version $VERSION" binary_runs
 fi
 finish
