@@ -22,16 +22,21 @@ FUZZ_SEED=${FUZZ_SMOKE_SEED:-1}
 FUZZ_CORPUS_ROOT=$IMDS_BUILDDIR/fuzz/smoke-corpus
 FUZZ_FRESH_CORPUS=1
 export FUZZ_SEED FUZZ_CORPUS_ROOT FUZZ_FRESH_CORPUS
-# print_failing_input TARGET: the sanitizer's or oracle's report and the
-# input libFuzzer kept, as comment lines.
-print_failing_input() {
+# report_failure TARGET: the sanitizer's or oracle's report as comment
+# lines now, and the input libFuzzer kept into $inputs, printed at the end
+# (where a CI log's tail shows it).
+inputs=$(mktemp)
+trap 'rm -f "$inputs"' EXIT
+report_failure() {
   log=$IMDS_BUILDDIR/fuzz/$1.log
   [ -f "$log" ] || return 0
   sed -n '/ERROR: \|alert oracle\|^fuzz_[a-z]*: /,$p' "$log" | grep -v '^#[0-9]' | head -60 | sed 's/^/# /'
   input=$(sed -n 's/.*Test unit written to //p' "$log" | tail -1)
   if [ -n "$input" ] && [ -f "$input" ]; then
-    echo "# failing input: $input ($(wc -c < "$input") bytes, sha256 $(sha256sum < "$input" | cut -c1-64))"
-    gzip -9c < "$input" | base64 -w 100 | sed 's/^/# b64: /'
+    {
+      echo "# $1 failing input: $input ($(wc -c < "$input") bytes, sha256 $(sha256sum < "$input" | cut -c1-64))"
+      gzip -9c < "$input" | base64 -w 100 | sed 's/^/# b64: /'
+    } >> "$inputs"
   fi
 }
 # has_regressions TARGET: true when fuzz/regressions/TARGET holds an input.
@@ -61,7 +66,7 @@ for t in $targets; do
   if [ $rc -eq 0 ]; then
     echo "ok $n - $t: ${runs:-?} inputs (seed $FUZZ_SEED) in ${seconds}s without a crash, leak, undefined behaviour or wrong alert"
   else
-    print_failing_input "$t"
+    report_failure "$t"
     failed=1; echo "not ok $n - $t: fuzzing (seed $FUZZ_SEED) found a failing input in ${seconds}s (see the log lines above)"
   fi
   if has_regressions "$t"; then
@@ -76,4 +81,8 @@ for t in $targets; do
     fi
   fi
 done
+if [ -s "$inputs" ]; then
+  echo "# The failing inputs (decode: sed -n 's/^# b64: //p' LOG | base64 -d | gunzip):"
+  cat "$inputs"
+fi
 exit $failed
