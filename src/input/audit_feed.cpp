@@ -306,6 +306,14 @@ void AuditFeed::AgeEvents() {
   }
 }
 
+void AuditFeed::AgeEventsWhenIdle(int64_t idle_ms) {
+  if (AtEventBoundary() || idle_ms >= kMidEventGraceSeconds * 1000) {
+    AgeEvents();
+  } else {
+    AgeEventsAtBoundaries();
+  }
+}
+
 void AuditFeed::AgeEventsAtBoundaries() {
   if (!partial_line_.empty() || discarding_line_) return;
   const time_t now = time(nullptr);

@@ -74,7 +74,8 @@ class AuditFeed {
   // A node feed holding nothing and fed nothing for this long is dropped.
   static constexpr int64_t kIdleNodeFeedSeconds = 300;
   // A feed whose last record left an event unfinished is aged anyway once
-  // it has been silent this long (a lost EOE); as the read loop's grace.
+  // it has been silent this long (a lost EOE), and so is everything when the
+  // whole input has (AgeEventsWhenIdle).
   static constexpr int64_t kMidEventGraceSeconds = 5;
 
   // nullptr when libauparse cannot be initialised (out of memory).
@@ -98,6 +99,12 @@ class AuditFeed {
   // kMidEventGraceSeconds, at most once per wall-clock second). Nothing
   // while a partial line is held back.
   void AgeEventsAtBoundaries();
+  // What a live reader calls when its input has been silent for `idle_ms`:
+  // at an event boundary everything is aged at once; mid-event (a partial
+  // line, or a node's last record inside a syscall event) only the feeds
+  // at a boundary, until kMidEventGraceSeconds of silence say the rest is
+  // not coming (a lost EOE, a writer that died mid-line) and everything is.
+  void AgeEventsWhenIdle(int64_t idle_ms);
   // Whether the input read so far ends on an event boundary in every feed:
   // no partial line held back and no node's last record inside a
   // multi-record syscall event. Aging mid-event would cut an event whose

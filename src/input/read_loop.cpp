@@ -11,10 +11,6 @@
 namespace imds {
 
 namespace {
-constexpr int kMidEventGraceMs = 5000;
-}  // namespace
-
-namespace {
 
 // Sets O_NONBLOCK for the loop's lifetime; the fd may be shared (a terminal,
 // a pipe another process also holds), so its flags are put back.
@@ -78,16 +74,7 @@ ReadLoopResult RunReadLoop(int fd, AuditFeed& feed, ReadLoopHooks& hooks, const 
     }
     if (ready == 0) {
       idle_ms += options.idle_timeout_ms;
-      // Mid-event, wait for the rest: aging now could cut the event. Only a
-      // writer silent for kMidEventGraceMs (a lost EOE) is aged anyway.
-      // Otherwise each node's feed is aged where it is at a boundary.
-      if (options.age_when_idle) {
-        if (feed.AtEventBoundary() || idle_ms >= kMidEventGraceMs) {
-          feed.AgeEvents();
-        } else {
-          feed.AgeEventsAtBoundaries();
-        }
-      }
+      if (options.age_when_idle) feed.AgeEventsWhenIdle(idle_ms);
       hooks.OnIdle();
       continue;
     }

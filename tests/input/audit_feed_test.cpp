@@ -173,6 +173,38 @@ TEST(AuditFeedTest, AgingDoesNotCutACurrentEventWithoutEoe) {
   EXPECT_EQ(c.events.size(), 1u);
 }
 
+TEST(AuditFeedTest, IdleAgingWaitsForTheGraceBeforeCuttingAnEventMidway) {
+  // An event 2+ s behind the clock whose EOE has not come: a short silence
+  // may be a backlogged writer between two records (aging would cut the
+  // event, docs/security.md F2); the grace's silence means a lost EOE.
+  Collector c;
+  const std::string text = ExecEvent(1700000000, 1, false);
+  c.feed->Feed(text.data(), text.size());
+  c.feed->AgeEventsWhenIdle(1000);
+  c.feed->AgeEventsWhenIdle(AuditFeed::kMidEventGraceSeconds * 1000 - 1);
+  EXPECT_TRUE(c.events.empty());
+  c.feed->AgeEventsWhenIdle(AuditFeed::kMidEventGraceSeconds * 1000);
+  EXPECT_EQ(c.events.size(), 1u);
+}
+
+TEST(AuditFeedTest, IdleAgingAtAnEventBoundaryReleasesAtOnce) {
+  Collector c;
+  const std::string text = ExecEvent(time(nullptr), 1, true);
+  c.feed->Feed(text.data(), text.size());
+  c.feed->AgeEventsWhenIdle(100);
+  EXPECT_EQ(c.events.size(), 1u);
+}
+
+TEST(AuditFeedTest, IdleAgingWithAHalfWrittenLineWaitsForTheGrace) {
+  Collector c;
+  const std::string text = ExecEvent(1700000000, 1, true) + "type=SYSCALL msg=audit(1700000000.600:2): arch=c0";
+  c.feed->Feed(text.data(), text.size());
+  c.feed->AgeEventsWhenIdle(1000);
+  EXPECT_TRUE(c.events.empty());
+  c.feed->AgeEventsWhenIdle(AuditFeed::kMidEventGraceSeconds * 1000);
+  EXPECT_EQ(c.events.size(), 1u);
+}
+
 TEST(AuditFeedTest, AnOldEventWithoutEoeIsEmittedByAging) {
   Collector c;
   const std::string text = ExecEvent(1700000000, 1, false);
