@@ -238,7 +238,10 @@ std::optional<EcsEvent> EventBuilder::Build(auparse_state_t* au, BuildOutcome* o
 
   const au_event_t* stamp = auparse_get_timestamp(au);
   const std::optional<int64_t> pid = ParseDecimal(sc.pid);
-  if (stamp == nullptr || stamp->milli > 999 || !pid) {
+  // libauparse takes any digits for the seconds; a time after the year
+  // 9999 (or one that wrapped negative) is not the kernel's, and would
+  // overflow the rule's milliseconds (fuzz_feed, UBSan).
+  if (stamp == nullptr || stamp->milli > 999 || stamp->sec < 0 || stamp->sec > kMaxAuditSeconds || !pid) {
     result = BuildOutcome::kMalformed;
     return std::nullopt;
   }

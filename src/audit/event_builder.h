@@ -36,6 +36,11 @@ enum class BuildOutcome {
 
 class EventBuilder {
  public:
+  // The latest audit time taken: 9999-12-31T23:59:59Z. Later (or negative)
+  // times are malformed: no kernel writes them, and milliseconds since the
+  // epoch and calendar dates must be representable for every event.
+  static constexpr int64_t kMaxAuditSeconds = 253402300799;
+
   explicit EventBuilder(HostIdentity local_host);
 
   // `au` is positioned on one event, as in an AUSOURCE_FEED callback. The

@@ -391,6 +391,22 @@ TEST(EventBuilderTest, ExecWithoutPidIsMalformedNotAnEvent) {
   EXPECT_EQ(b.outcomes, std::vector<BuildOutcome>{BuildOutcome::kMalformed});
 }
 
+TEST(EventBuilderTest, AnAuditTimeBeyondTheYear9999IsMalformed) {
+  // libauparse takes any digits; 16346281234628127 s overflowed the
+  // rule's milliseconds (found by fuzz_feed under UBSan).
+  const std::string exec = "arch=c000003e syscall=59 success=yes exit=0 pid=5 ppid=1 exe=\"/bin/x\"";
+  for (const std::string seconds : {"16346281234628127", "253402300800", "18446744073709551615"}) {
+    const std::string id = "msg=audit(" + seconds + ".123:1): ";
+    Built b = BuildAll("type=SYSCALL " + id + exec + "\ntype=EOE " + id + "\n");
+    EXPECT_TRUE(b.events.empty()) << seconds;
+    EXPECT_EQ(b.outcomes, std::vector<BuildOutcome>{BuildOutcome::kMalformed}) << seconds;
+  }
+  const std::string id = "msg=audit(253402300799.999:1): ";
+  Built last = BuildAll("type=SYSCALL " + id + exec + "\ntype=EOE " + id + "\n");
+  ASSERT_EQ(last.events.size(), 1u);
+  EXPECT_EQ(last.events[0].stamp.EpochMillis(), 253402300799999);
+}
+
 TEST(EventBuilderTest, ConnectWithGarbageSockaddrIsMalformed) {
   Built b = BuildAll(Syscall("1", "arch=c000003e syscall=42 success=yes exit=0 pid=5 ppid=1") +
                      Record("SOCKADDR", "1", "saddr=02ZZ") + Eoe("1"));
