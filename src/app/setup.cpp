@@ -35,8 +35,8 @@ std::optional<std::string> AddRule(std::variant<Rule, RuleError> loaded, std::ve
 std::optional<std::string> AddRuleFile(const std::string& path, std::vector<Rule>& rules) {
   auto read = ReadTrustedFile(path, geteuid(), kMaxRuleFileBytes);
   if (auto* untrusted = std::get_if<UntrustedFile>(&read)) {
-    // The loader words a missing or unreadable file the way users know.
-    if (untrusted->cannot_open) return AddRule(LoadRuleFile(path), rules);
+    // A missing or unreadable file is worded as the loader words it.
+    if (untrusted->open_error != 0) return RuleFileCannotBeOpened(path, untrusted->open_error).ToString();
     return untrusted->message;
   }
   return AddRule(LoadRuleText(std::get<std::string>(read), path), rules);
@@ -100,10 +100,11 @@ std::variant<Setup, std::string> LoadSetup(const CommandLine& cl) {
   Setup setup;
   if (cl.config_path) {
     auto read = ReadTrustedFile(*cl.config_path, geteuid(), kMaxConfigFileBytes);
-    auto* untrusted = std::get_if<UntrustedFile>(&read);
-    if (untrusted != nullptr && !untrusted->cannot_open) return untrusted->message;
-    ConfigResult loaded = untrusted != nullptr ? LoadConfigFile(*cl.config_path)
-                                               : LoadConfigText(std::get<std::string>(read), *cl.config_path);
+    if (auto* untrusted = std::get_if<UntrustedFile>(&read)) {
+      if (untrusted->open_error != 0) return ConfigFileCannotBeOpened(*cl.config_path).ToString();
+      return untrusted->message;
+    }
+    ConfigResult loaded = LoadConfigText(std::get<std::string>(read), *cl.config_path);
     if (auto* error = std::get_if<ConfigError>(&loaded)) return error->ToString();
     setup.config = std::move(std::get<Config>(loaded));
   }

@@ -249,12 +249,13 @@ ConfigResult LoadConfigText(std::string_view text, const std::string& display_na
   return config;
 }
 
+ConfigError ConfigFileCannotBeOpened(const std::string& path) {
+  return ConfigError{path, 0, 0, "cannot open the configuration file (check the path given with --config)"};
+}
+
 ConfigResult LoadConfigFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return ConfigError{path, 0, 0,
-                       "cannot open the configuration file (check the path given with --config)"};
-  }
+  if (!in) return ConfigFileCannotBeOpened(path);
   std::ostringstream text;
   text << in.rdbuf();
   return LoadConfigText(text.str(), path);

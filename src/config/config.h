@@ -67,6 +67,9 @@ using ConfigResult = std::variant<Config, ConfigError>;
 constexpr size_t kMaxConfigFileBytes = 1 << 20;
 
 ConfigResult LoadConfigFile(const std::string& path);
+// The error for a configuration file that cannot be opened, as
+// LoadConfigFile words it.
+ConfigError ConfigFileCannotBeOpened(const std::string& path);
 ConfigResult LoadConfigText(std::string_view text, const std::string& display_name);
 
 // "syslog" / "stdout" / anything else is a file path.

@@ -75,29 +75,31 @@ std::optional<std::string> CheckTrustedPath(const std::string& path, uid_t trust
 std::variant<std::string, UntrustedFile> ReadTrustedFile(const std::string& path, uid_t trusted_uid,
                                                          size_t max_bytes) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) return UntrustedFile{path + ": cannot open: " + std::strerror(errno), true};
+  if (fd < 0) {
+    const int error = errno;
+    return UntrustedFile{path + ": cannot open: " + std::strerror(error), error};
+  }
   struct Closer {
     int fd;
     ~Closer() { close(fd); }
   } closer{fd};
   struct stat st;
-  if (fstat(fd, &st) != 0) return UntrustedFile{path + ": cannot stat: " + std::strerror(errno), true};
-  if (!S_ISREG(st.st_mode)) return UntrustedFile{path + ": not a regular file (give the path of a file)", false};
-  if (auto problem = CheckTrustedStat(path, st, trusted_uid)) return UntrustedFile{*problem, false};
-  if (auto problem = CheckDirectoriesAbove(path)) return UntrustedFile{*problem, false};
+  if (fstat(fd, &st) != 0) return UntrustedFile{path + ": cannot stat: " + std::strerror(errno)};
+  if (!S_ISREG(st.st_mode)) return UntrustedFile{path + ": not a regular file (give the path of a file)"};
+  if (auto problem = CheckTrustedStat(path, st, trusted_uid)) return UntrustedFile{*problem};
+  if (auto problem = CheckDirectoriesAbove(path)) return UntrustedFile{*problem};
   std::string text;
   char buffer[16384];
   while (true) {
     const ssize_t n = read(fd, buffer, sizeof buffer);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return UntrustedFile{path + ": cannot read: " + std::strerror(errno), true};
+      return UntrustedFile{path + ": cannot read: " + std::strerror(errno)};
     }
     if (n == 0) break;
     text.append(buffer, static_cast<size_t>(n));
     if (text.size() > max_bytes) {
-      return UntrustedFile{path + ": larger than " + std::to_string(max_bytes) + " bytes (is this the right file?)",
-                           false};
+      return UntrustedFile{path + ": larger than " + std::to_string(max_bytes) + " bytes (is this the right file?)"};
     }
   }
   return text;

@@ -31,7 +31,9 @@ std::optional<std::string> CheckTrustedStat(const std::string& path, const struc
 
 struct UntrustedFile {
   std::string message;
-  bool cannot_open = false;  // absent or unreadable: the loader's own error says it better
+  // errno of a failed open() (absent, no permission): the caller words that
+  // for its kind of file, as its loader does; 0 for every other refusal.
+  int open_error = 0;
 };
 
 // Opens `path`, judges the opened file (fstat) and its directories as

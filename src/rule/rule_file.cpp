@@ -313,11 +313,13 @@ std::variant<Rule, RuleError> LoadRuleText(std::string_view toml_text,
   return RuleReader(toml_text, display_name).Read();
 }
 
+RuleError RuleFileCannotBeOpened(const std::string& path, int error) {
+  return RuleError{path, 0, 0, std::string("cannot open rule file: ") + std::strerror(error)};
+}
+
 std::variant<Rule, RuleError> LoadRuleFile(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    return RuleError{path, 0, 0, std::string("cannot open rule file: ") + std::strerror(errno)};
-  }
+  if (f == nullptr) return RuleFileCannotBeOpened(path, errno);
   std::string text;
   char buffer[16384];
   size_t n;

@@ -22,6 +22,10 @@ constexpr size_t kMaxRuleFileBytes = 4 << 20;
 
 std::variant<Rule, RuleError> LoadRuleFile(const std::string& path);
 
+// The error for a rule file that cannot be opened (`error`: its errno), as
+// LoadRuleFile words it.
+RuleError RuleFileCannotBeOpened(const std::string& path, int error);
+
 // `display_name` names the text in errors and becomes Rule::source.
 std::variant<Rule, RuleError> LoadRuleText(std::string_view toml_text,
                                            const std::string& display_name);

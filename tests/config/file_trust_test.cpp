@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -120,7 +121,7 @@ TEST_F(FileTrustTest, ReadTrustedFileJudgesTheOpenedFile) {
   chmod(file_.c_str(), 0666);
   auto read = ReadTrustedFile(file_, geteuid(), 1024);
   ASSERT_TRUE(std::holds_alternative<UntrustedFile>(read));
-  EXPECT_FALSE(std::get<UntrustedFile>(read).cannot_open);
+  EXPECT_EQ(std::get<UntrustedFile>(read).open_error, 0);
   EXPECT_NE(std::get<UntrustedFile>(read).message.find("writable by every user"), std::string::npos);
 }
 
@@ -135,10 +136,10 @@ TEST_F(FileTrustTest, ReadTrustedFileRefusesDirectoriesAndOversizedFiles) {
   EXPECT_NE(std::get<UntrustedFile>(big).message.find("larger than 1024 bytes"), std::string::npos);
 }
 
-TEST_F(FileTrustTest, ReadTrustedFileLeavesAMissingFileToTheLoader) {
+TEST_F(FileTrustTest, ReadTrustedFileGivesTheErrnoOfAMissingFile) {
   auto read = ReadTrustedFile(dir_ + "/absent.toml", geteuid(), 1024);
   ASSERT_TRUE(std::holds_alternative<UntrustedFile>(read));
-  EXPECT_TRUE(std::get<UntrustedFile>(read).cannot_open);
+  EXPECT_EQ(std::get<UntrustedFile>(read).open_error, ENOENT);
 }
 
 }  // namespace
