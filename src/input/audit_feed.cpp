@@ -135,9 +135,7 @@ void AuditFeed::FeedRun(NodeFeed& feed, const char* data, size_t size) {
 
 void AuditFeed::DropNodeFeed(NodeFeed& feed) {
   // Flushed first: whatever it still holds is delivered, not lost.
-  auparse_flush_feed(feed.au);
-  SetInside(feed, false);
-  Unhold(feed);
+  FlushFeed(feed);
   if (current_ == &feed) current_ = local_.get();
   lru_.erase(feed.lru);
   ++stats_.node_feeds_dropped;
@@ -183,7 +181,7 @@ void AuditFeed::SwitchTo(std::string_view node) {
 
 void AuditFeed::FeedToAuparse(const char* data, size_t size) {
   // `data` is whole lines. Runs of record lines of one node go to its
-  // auparse state (the local one's in one call); anything else is cut out
+  // auparse state (FeedRun: a line per call); anything else is cut out
   // (blank lines silently, others as errors), and so is the ENRICHED suffix
   // of a kept record: the run ends before its 0x1d and the next one starts
   // at its newline, which ends the record in auparse's buffer.

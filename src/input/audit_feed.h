@@ -4,9 +4,9 @@
 // completes goes through the EventBuilder; exec and connect events go to the
 // sink. auparse releases an event when its EOE or PROCTITLE record is
 // followed by more input, when it is older than its 2 s timeout, or at
-// flush: call AgeEventsAtBoundaries() whenever a read comes up short or
-// input is idle so that a quiet host still reports at once, and Flush() at
-// end of input.
+// flush: call AgeEventsAtBoundaries() whenever a read comes up short and
+// AgeEventsWhenIdle() while input is idle, so that a quiet host still
+// reports at once, and Flush() at end of input.
 //
 // One libauparse state per node (docs/fleet.md, C2): auparse completes an
 // event still being assembled once a record ~2 s newer arrives, whatever
@@ -93,11 +93,11 @@ class AuditFeed {
   // Releases, in every feed, events older than auparse's timeout (by the
   // wall clock), even those still being assembled.
   void AgeEvents();
-  // What a live reader calls after a short read and when idle: ages the
-  // feeds whose input ends on an event boundary (the feed of the last
-  // record at once; every other feed, and one silent mid-event for
-  // kMidEventGraceSeconds, at most once per wall-clock second). Nothing
-  // while a partial line is held back.
+  // What a live reader calls after a short read (AgeEventsWhenIdle calls it
+  // mid-event before the grace): ages the feeds whose input ends on an
+  // event boundary (the feed of the last record at once; every other feed,
+  // and one silent mid-event for kMidEventGraceSeconds, at most once per
+  // wall-clock second). Nothing while a partial line is held back.
   void AgeEventsAtBoundaries();
   // What a live reader calls when its input has been silent for `idle_ms`:
   // at an event boundary everything is aged at once; mid-event (a partial
@@ -141,7 +141,8 @@ class AuditFeed {
   static void OnEvent(auparse_state_t* au, auparse_cb_event_t type, void* user_data);
   void HandleEvent(auparse_state_t* au);
   void FeedToAuparse(const char* data, size_t size);
-  // Hands whole lines of kept records to `feed`'s auparse state.
+  // Hands whole lines of kept records to `feed`'s auparse state, one line
+  // per call (why: see the definition).
   void FeedRun(NodeFeed& feed, const char* data, size_t size);
   // Makes `node`'s feed the current one ("" is the local feed).
   void SwitchTo(std::string_view node);

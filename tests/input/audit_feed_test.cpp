@@ -28,13 +28,18 @@ namespace {
 
 const HostIdentity kLocal{"local-id", "local-name"};
 
-std::string ReadData(const std::string& name) {
-  std::ifstream in(std::string(IMDS_SOURCE_DIR) + "/tests/audit/data/" + name, std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
+// A file of the source tree, by its path there.
+std::string ReadSourceFile(const std::string& path) {
+  std::ifstream in(std::string(IMDS_SOURCE_DIR) + "/" + path, std::ios::binary);
+  EXPECT_TRUE(in.good()) << path;
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
 }
+
+// A corpus file (tests/audit/data) or a capture (tests/data).
+std::string ReadData(const std::string& name) { return ReadSourceFile("tests/audit/data/" + name); }
+std::string ReadCapture(const std::string& name) { return ReadSourceFile("tests/data/" + name); }
 
 // Everything the audit layer fills, in one comparable line.
 std::string Summary(const EcsEvent& e) {
@@ -623,14 +628,6 @@ TEST(AuditFeedEnrichedTest, ASuffixCutOnANodesRecordKeepsTheNextRecordWhole) {
       EXPECT_NE(e.find("args=2:curl http://169.254.169.254/ cwd=/tmp"), std::string::npos) << e;
     }
   }
-}
-
-std::string ReadCapture(const std::string& name) {
-  std::ifstream in(std::string(IMDS_SOURCE_DIR) + "/tests/data/" + name, std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
 }
 
 class EnrichedCaptureTest : public ::testing::TestWithParam<const char*> {};
