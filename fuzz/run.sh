@@ -96,7 +96,9 @@ case $mode in
       grep -E '^stat::(number_of_executed_units|peak_rss_mb)' "$log"
       if [ $rc -ne 0 ]; then
         echo "fuzz: $t FAILED (exit $rc); input in $artifacts/, log $log" >&2
-        grep -E 'ERROR: |SUMMARY: |alert oracle|^fuzz_[a-z]+: |Test unit written' "$log" | head -8 >&2
+        # The report: from the oracle's or sanitizer's first line (with the
+        # stack) to where libFuzzer wrote the input, without its progress lines.
+        sed -n '/ERROR: \|alert oracle\|^fuzz_[a-z]*: /,$p' "$log" | grep -v '^#[0-9]' | head -60 >&2
         status=1
       fi
     done ;;
