@@ -86,15 +86,16 @@ bool ParseNumber(std::string_view text, int base, uint64_t& out) {
   return true;
 }
 
-// A PATH record other than the first of its event: the kernel writes
-// "item=N" as the first field. Anything else (item=0, no item, garbage) is
-// not known to be unread, so it is kept.
-bool IsLaterPathItem(std::string_view body) {
+// A PATH record past the two an exec is judged by (item 0: the file handed
+// to execve; item 1: a script's interpreter, or a binary's ELF loader). The
+// kernel writes "item=N" first; anything else is kept.
+bool IsPathItemBeyondInterpreter(std::string_view body) {
   std::string_view s = body;
   if (!ConsumeLiteral(s, ": item=")) return false;
   const std::string_view digits = s;
   if (!ConsumeDigits(s) || (!s.empty() && s[0] != ' ')) return false;
-  return digits.substr(0, digits.size() - s.size()) != "0";
+  const std::string_view item = digits.substr(0, digits.size() - s.size());
+  return item != "0" && item != "1";
 }
 
 }  // namespace
@@ -177,7 +178,7 @@ bool RecordFilter::Keep(const RecordHeader& header) {
     return false;
   }
   if (!IsNeededRecordType(type) || IsDroppedEvent(EventKey(node, stamp)) ||
-      (type == "PATH" && IsLaterPathItem(body))) {
+      (type == "PATH" && IsPathItemBeyondInterpreter(body))) {
     ++dropped_;
     return false;
   }

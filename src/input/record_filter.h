@@ -6,8 +6,8 @@
 //    BPRM_FCAPS, CONFIG_CHANGE, ...) is dropped;
 //  - a SYSCALL record of any other syscall is dropped, and so are the
 //    EXECVE/CWD/PATH/SOCKADDR/PROCTITLE/EOE records of its event;
-//  - a PATH record with item >= 1 is dropped (the builder reads item 0
-//    only); EOE never is on its own, as it releases the event.
+//  - a PATH record with item >= 2 is dropped (the builder reads items 0
+//    and 1 only); EOE never is on its own, as it releases the event.
 // Nothing a rule could need is ever dropped: a record whose event is not
 // known to be uninteresting (its SYSCALL not seen, or not parseable) is kept.
 #ifndef AUDISP_IMDS_INPUT_RECORD_FILTER_H

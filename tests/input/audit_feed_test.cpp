@@ -590,7 +590,7 @@ TEST(AuditFeedEnrichedTest, AForgedSuffixCannotChangeAnEvent) {
   EXPECT_EQ(events, FeedInChunks(ExecEvent(1700000000, 1, true), 4096));
 }
 
-TEST(AuditFeedEnrichedTest, PathRecordsAfterItemZeroNeverReachAuparse) {
+TEST(AuditFeedEnrichedTest, PathRecordsAfterItemOneNeverReachAuparse) {
   const std::string id = "msg=audit(1700000000.500:1): ";
   const std::string head = "type=SYSCALL " + id +
                            "arch=c000003e syscall=59 success=yes exit=0 items=2 ppid=10 pid=20 uid=0 ses=3 "
@@ -598,12 +598,12 @@ TEST(AuditFeedEnrichedTest, PathRecordsAfterItemZeroNeverReachAuparse) {
                            "type=EXECVE " + id + "argc=2 a0=\"python3\" a1=\"./tool\"\n" +
                            "type=CWD " + id + "cwd=\"/tmp\"\n" +
                            "type=PATH " + id + "item=0 name=\"./tool\" nametype=NORMAL\n";
-  const std::string item1 = "type=PATH " + id + "item=1 name=\"/lib64/ld-linux-x86-64.so.2\" nametype=NORMAL\n";
+  const std::string item2 = "type=PATH " + id + "item=2 name=\"/lib64/ld-linux-x86-64.so.2\" nametype=NORMAL\n";
   const std::string tail = "type=EOE " + id + "\n";
   for (size_t chunk : {size_t{1}, size_t{4096}}) {
-    EXPECT_EQ(FedToAuparse(head + item1 + tail, chunk), head + tail) << "chunk " << chunk;
+    EXPECT_EQ(FedToAuparse(head + item2 + tail, chunk), head + tail) << "chunk " << chunk;
   }
-  const std::vector<std::string> events = FeedInChunks(head + item1 + tail, 4096);
+  const std::vector<std::string> events = FeedInChunks(head + item2 + tail, 4096);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_NE(events[0].find("exe=[/usr/bin/python3,./tool,]"), std::string::npos) << events[0];
 }

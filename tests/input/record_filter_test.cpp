@@ -83,15 +83,17 @@ TEST(RecordFilterTest, ProcessControlledTextCannotChangeTheDecision) {
                       "comm=\"a arch=c000003e syscall=59\" exe=\"/x\""));
 }
 
-TEST(RecordFilterTest, PathRecordsAfterItemZeroAreDroppedAndItemZeroIsKept) {
-  // The builder reads the name of item 0 only (the path handed to execve).
+TEST(RecordFilterTest, PathItemsZeroAndOneAreKeptAndLaterOnesDropped) {
+  // The builder reads item 0 (the path handed to execve) and item 1 (a
+  // script's interpreter, or the ELF loader) to tell a #! script apart.
   RecordFilter f;
   EXPECT_TRUE(f.Keep(Syscall("1.000:18", kX8664, 59)));
   const std::string id = "msg=audit(1.000:18): ";
-  EXPECT_TRUE(f.Keep("type=PATH " + id + "item=0 name=\"/usr/bin/curl\" inode=1 nametype=NORMAL"));
-  EXPECT_FALSE(f.Keep("type=PATH " + id + "item=1 name=\"/lib64/ld-linux-x86-64.so.2\" nametype=NORMAL"));
+  EXPECT_TRUE(f.Keep("type=PATH " + id + "item=0 name=\"/tmp/s.sh\" inode=1 nametype=NORMAL"));
+  EXPECT_TRUE(f.Keep("type=PATH " + id + "item=1 name=\"/bin/bash\" nametype=NORMAL"));
+  EXPECT_FALSE(f.Keep("type=PATH " + id + "item=2 name=\"/lib64/ld-linux-x86-64.so.2\" nametype=NORMAL"));
   EXPECT_FALSE(f.Keep("type=PATH " + id + "item=12 name=\"x\""));
-  EXPECT_FALSE(f.Keep("node=web-1 type=PATH " + id + "item=1 name=\"x\""));
+  EXPECT_FALSE(f.Keep("node=web-1 type=PATH " + id + "item=2 name=\"x\""));
   // EOE releases the event: never dropped with the PATH records.
   EXPECT_TRUE(f.Keep(Record("EOE", "1.000:18")));
   EXPECT_EQ(f.dropped(), 3u);
