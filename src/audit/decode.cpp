@@ -1,5 +1,7 @@
 #include "audit/decode.h"
 
+#include <cerrno>
+
 #include <arpa/inet.h>
 #include <libaudit.h>
 #include <netinet/in.h>
@@ -222,6 +224,22 @@ std::string SyscallResult(bool success, std::string_view exit_text) {
     if (const char* name = audit_errno_to_name(static_cast<int>(-*exit_code))) return name;
   }
   return std::string(exit_text);
+}
+
+bool IsConnectAttempt(bool success, std::string_view exit_text) {
+  if (success) return true;
+  const std::optional<int64_t> exit_code = ParseDecimal(exit_text);
+  if (!exit_code) return true;
+  switch (-*exit_code) {
+    case ENOTSOCK:
+    case EBADF:
+    case EFAULT:
+    case EINVAL:
+    case EAFNOSUPPORT:
+      return false;
+    default:
+      return true;
+  }
 }
 
 }  // namespace imds

@@ -95,6 +95,11 @@ std::optional<uint64_t> ParseHex(std::string_view text);
 // ("EINPROGRESS" for -115); an unnamed or missing exit gives its text.
 std::string SyscallResult(bool success, std::string_view exit_text);
 
+// Whether a connect with this result attempted a connection (semantics.md):
+// every result does except ENOTSOCK, EBADF, EFAULT, EINVAL and EAFNOSUPPORT,
+// which the kernel returns without trying (it audits the address first).
+bool IsConnectAttempt(bool success, std::string_view exit_text);
+
 }  // namespace imds
 
 #endif  // AUDISP_IMDS_AUDIT_DECODE_H

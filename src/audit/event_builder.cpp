@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "audit/decode.h"
+#include "event/exec_image.h"
 
 namespace imds {
 
@@ -124,8 +125,10 @@ SaddrResult ReadSaddr(auparse_state_t* au, bool big_endian) {
 struct AuxRecords {
   ExecveArgsAssembler execve;
   std::optional<std::string> cwd;
-  std::optional<std::string> path0_name;  // PATH item=0 name=
-  bool have_path0 = false;
+  // PATH item=0 and item=1 name= (the file handed to execve; a script's
+  // interpreter or a binary's ELF loader).
+  std::optional<std::string> path_name[2];
+  bool have_path[2] = {false, false};
   bool have_proctitle = false;
   // The first proctitle=: decoded at once for a connect (its only use);
   // kept raw for an exec, whose EXECVE normally wins (PROCTITLE comes after
@@ -134,7 +137,7 @@ struct AuxRecords {
   std::string proctitle_raw;
 };
 
-// Only the first of each kind counts (cwd=, PATH item=0 name=, proctitle=),
+// Only the first of each kind counts (cwd=, PATH item 0 and 1 name=, proctitle=),
 // so a record whose kind is already taken is skipped unread, and a record is
 // left once its value is taken.
 void ReadAuxRecords(auparse_state_t* au, bool is_exec, AuxRecords& aux) {
@@ -148,7 +151,7 @@ void ReadAuxRecords(auparse_state_t* au, bool is_exec, AuxRecords& aux) {
         if (aux.cwd) continue;
         break;
       case AUDIT_PATH:
-        if (aux.have_path0) continue;
+        if (!is_exec || (aux.have_path[0] && aux.have_path[1])) continue;
         break;
       case AUDIT_PROCTITLE:
         // An exec that has EXECVE takes its arguments from there.
@@ -158,7 +161,7 @@ void ReadAuxRecords(auparse_state_t* au, bool is_exec, AuxRecords& aux) {
         continue;
     }
     if (auparse_first_field(au) <= 0) continue;
-    bool path_is_item0 = false;
+    int path_item = -1;  // 0 or 1 once item= says so
     do {
       const std::string_view name = FieldName(au);
       switch (type) {
@@ -173,10 +176,12 @@ void ReadAuxRecords(auparse_state_t* au, bool is_exec, AuxRecords& aux) {
           break;
         case AUDIT_PATH:
           if (name == "item") {
-            path_is_item0 = FieldValue(au) == "0";
-          } else if (name == "name" && path_is_item0) {
-            aux.have_path0 = true;
-            aux.path0_name = DecodeAuditString(FieldValue(au));
+            const std::string_view item = FieldValue(au);
+            path_item = item == "0" ? 0 : item == "1" ? 1 : -1;
+            if (path_item < 0 || aux.have_path[path_item]) goto next_record;
+          } else if (name == "name" && path_item >= 0) {
+            aux.have_path[path_item] = true;
+            aux.path_name[path_item] = DecodeAuditString(FieldValue(au));
             goto next_record;
           }
           break;
@@ -235,6 +240,7 @@ std::optional<EcsEvent> EventBuilder::Build(auparse_state_t* au, BuildOutcome* o
     if (!call || *call != kSysConnect) return std::nullopt;
     kind = SyscallKind::kConnect;
   }
+  if (kind == SyscallKind::kConnect && !IsConnectAttempt(success, sc.exit)) return std::nullopt;
 
   const au_event_t* stamp = auparse_get_timestamp(au);
   const std::optional<int64_t> pid = ParseDecimal(sc.pid);
@@ -288,19 +294,27 @@ std::optional<EcsEvent> EventBuilder::Build(auparse_state_t* au, BuildOutcome* o
 
   std::optional<std::string> exe = DecodeAuditString(sc.exe);
   if (sc.exe.empty()) exe.reset();
-  if (exe && !exe->empty()) event.executable.push_back(*exe);
-  if (kind == SyscallKind::kExec && aux.path0_name && !aux.path0_name->empty() &&
-      (!exe || *aux.path0_name != *exe)) {
-    // The path handed to execve (./tool, a shebang script) as given.
-    event.executable.push_back(*aux.path0_name);
-  }
 
-  if (is_exec && aux.execve.saw_execve()) {
+  const bool have_execve = is_exec && aux.execve.saw_execve();
+  if (have_execve) {
     event.args = aux.execve.TakeArgs();
   } else if (aux.have_proctitle) {
     event.args = is_exec ? DecodeProctitle(aux.proctitle_raw) : std::move(aux.proctitle_args);
   }
   event.command_line = JoinArgs(event.args);
+
+  if (is_exec) {
+    // A script is told apart by EXECVE's arguments only: PROCTITLE may be
+    // the previous image's (the kernel caches it per process).
+    static const std::vector<std::string> kNoArgs;
+    ExecImage image = ImageFromExecRecords(exe.value_or(std::string()), aux.path_name[0], aux.path_name[1],
+                                           have_execve ? event.args : kNoArgs, aux.cwd);
+    if (!image.executable.empty()) event.executable.push_back(std::move(image.executable));
+    if (image.relative_spelling) event.executable.push_back(std::move(*image.relative_spelling));
+    event.interpreter = std::move(image.interpreter);
+  } else if (exe && !exe->empty()) {
+    event.executable.push_back(*exe);
+  }
   if (aux.cwd) event.working_directory = std::move(aux.cwd);
 
   result = BuildOutcome::kBuilt;

@@ -50,9 +50,12 @@ struct EcsEvent {
   // --- process.* (the process that exec'd, or that called connect) ---
   int64_t pid = -1;
   int64_t ppid = -1;
-  // exe= first; the PATH item 0 name second when it differs (shebang
-  // scripts, ./relative). process.name is the basename of each value.
+  // The canonical path first (exe=, or a `#!` script's own path), then the
+  // path as typed only when it was relative (event/exec_image.h).
+  // process.name is the basename of the first value only.
   std::vector<std::string> executable;
+  // A `#!` script's interpreter (the kernel's exe=); not an ECS field.
+  std::optional<std::string> interpreter;
   std::vector<std::string> args;  // decoded EXECVE a0..aN (or PROCTITLE)
   std::string command_line;       // args joined by single spaces
   std::optional<std::string> working_directory;  // CWD cwd=

@@ -97,7 +97,7 @@ void CollectFieldValues(const EcsEvent& e, FieldId field, FieldValues& out) {
       if (e.pid >= 0) computed(std::to_string(e.pid));
       break;
     case FieldId::kProcessName:
-      for (const auto& exe : e.executable) computed(BaseName(exe));
+      if (!e.executable.empty()) computed(BaseName(e.executable.front()));
       break;
     case FieldId::kProcessExecutable:
       for (const auto& exe : e.executable) view(exe);

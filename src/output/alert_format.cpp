@@ -191,6 +191,12 @@ Node AlertTree(const Alert& alert, const FormatLimits& limits) {
     host.Add("os", Node::Object()).AddString("type", std::string("linux"));
     if (process->uid) root.Add("user", Node::Object()).AddString("id", std::to_string(*process->uid));
     root.Add("process", ProcessNode(*process, limits));
+    // Not ECS: a script's interpreter has no field there; ours are named
+    // under the product's own namespace so that no ECS consumer misreads it.
+    if (process->interpreter) {
+      root.Add("audisp_imds", Node::Object()).Add("process", Node::Object()).AddString("interpreter",
+                                                                                      *process->interpreter);
+    }
   }
   if (const EcsEvent* network = NetworkEvent(alert)) {
     Node& destination = root.Add("destination", Node::Object());

@@ -170,8 +170,9 @@ TEST(EventBuilderTest, Aarch64ExecsNamedByLibauditNotByX86Numbers) {
   const EcsEvent& child = b.events[1];
   EXPECT_EQ(child.pid, 1578540);
   EXPECT_EQ(child.ppid, 1);
-  // exe= is the resolved /usr/bin/true, execve was handed /bin/true.
-  EXPECT_EQ(child.executable, (Strings{"/usr/bin/true", "/bin/true"}));
+  // exe= is the resolved /usr/bin/true; the absolute /bin/true handed to
+  // execve is a spelling, never a second value.
+  EXPECT_EQ(child.executable, (Strings{"/usr/bin/true"}));
   EXPECT_EQ(child.args, Strings{""});
   EXPECT_EQ(child.session_id, 2);
 }
@@ -187,7 +188,7 @@ TEST(EventBuilderTest, EnrichedTextThatLostItsSeparatorStillDecodes) {
   // `key="susp_shell"ARCH=x86_64 SYSCALL=execve ...`, `cap_frootid=0OUID=...`
   Built b = BuildAll(ReadData("crowdsec-hub_auditd-suid-crash.txt"));
   ASSERT_EQ(b.events.size(), 2u);
-  EXPECT_EQ(b.events[0].executable, (Strings{"/usr/bin/bash", "/bin/bash"}));
+  EXPECT_EQ(b.events[0].executable, (Strings{"/usr/bin/bash"}));
   EXPECT_EQ(b.events[0].args, Strings{"-bash"});
   EXPECT_EQ(b.events[0].session_id, 417);
   EXPECT_EQ(b.events[1].args, (Strings{"/usr/bin/su", "--help"}));
@@ -220,11 +221,77 @@ TEST(EventBuilderTest, RelativePathHandedToExecveIsSecondExecutableAsGiven) {
 TEST(EventBuilderTest, ShebangScriptGivesInterpreterAndScriptPath) {
   std::string sc = kExecX86;
   sc.replace(sc.find("exe=\"/tmp/work/tool\""), 20, "exe=\"/usr/bin/bash\"");
-  Built b = BuildAll(Syscall("1", sc) + Record("EXECVE", "1", "argc=2 a0=\"/bin/bash\" a1=\"/tmp/x y.sh\"") +
+  Built b = BuildAll(Syscall("1", sc) + Record("EXECVE", "1", "argc=2 a0=\"/bin/bash\" a1=2F746D702F7820792E7368") +
                      Record("PATH", "1", "item=0 name=2F746D702F7820792E7368 inode=1 nametype=NORMAL") +
                      Record("PATH", "1", "item=1 name=\"/bin/bash\" inode=2 nametype=NORMAL") + Eoe("1"));
   ASSERT_EQ(b.events.size(), 1u);
-  EXPECT_EQ(b.events[0].executable, (Strings{"/usr/bin/bash", "/tmp/x y.sh"}));  // hex name decoded
+  // The script is the executable (hex name decoded); bash its interpreter.
+  EXPECT_EQ(b.events[0].executable, (Strings{"/tmp/x y.sh"}));
+  EXPECT_EQ(b.events[0].interpreter, std::optional<std::string>("/usr/bin/bash"));
+}
+
+std::string ExecWithExe(const std::string& exe) {
+  std::string sc = kExecX86;
+  sc.replace(sc.find("exe=\"/tmp/work/tool\""), 20, "exe=\"" + exe + "\"");
+  return sc;
+}
+
+TEST(EventBuilderTest, EnvShebangNamesTheScriptAfterTheLinesArgument) {
+  // #!/usr/bin/env python3: argv is env, "python3", the script, its args.
+  Built b = BuildAll(Syscall("1", ExecWithExe("/usr/bin/env")) +
+                     Record("EXECVE", "1", "argc=4 a0=\"/usr/bin/env\" a1=\"python3\" a2=\"/usr/local/bin/aws\" a3=\"s3\"") +
+                     Record("CWD", "1", "cwd=\"/root\"") +
+                     Record("PATH", "1", "item=0 name=\"/usr/local/bin/aws\" nametype=NORMAL") +
+                     Record("PATH", "1", "item=1 name=\"/usr/bin/env\" nametype=NORMAL") + Eoe("1"));
+  ASSERT_EQ(b.events.size(), 1u);
+  EXPECT_EQ(b.events[0].executable, (Strings{"/usr/local/bin/aws"}));
+  EXPECT_EQ(b.events[0].interpreter, std::optional<std::string>("/usr/bin/env"));
+}
+
+TEST(EventBuilderTest, RelativeScriptIsMadeAbsoluteAndKeepsItsSpellingSecond) {
+  // /bin/sh is a link to dash: exe= names dash, item 1 names /bin/sh.
+  Built b = BuildAll(Syscall("1", ExecWithExe("/usr/bin/dash")) +
+                     Record("EXECVE", "1", "argc=2 a0=\"/bin/sh\" a1=\"./bin/../run.sh\"") +
+                     Record("CWD", "1", "cwd=\"/srv//app\"") +
+                     Record("PATH", "1", "item=0 name=\"./bin/../run.sh\" nametype=NORMAL") +
+                     Record("PATH", "1", "item=1 name=\"/bin/sh\" nametype=NORMAL") + Eoe("1"));
+  ASSERT_EQ(b.events.size(), 1u);
+  EXPECT_EQ(b.events[0].executable, (Strings{"/srv/app/run.sh", "./bin/../run.sh"}));
+  EXPECT_EQ(b.events[0].interpreter, std::optional<std::string>("/usr/bin/dash"));
+}
+
+TEST(EventBuilderTest, AnAbsoluteSpellingOfABinaryIsNeverASecondValue) {
+  // An exclusion pattern must not be matched by a spelling the caller chose.
+  Built b = BuildAll(Syscall("1", ExecWithExe("/usr/bin/curl")) +
+                     Record("EXECVE", "1", "argc=2 a0=\"curl\" a1=\"-s\"") + Record("CWD", "1", "cwd=\"/\"") +
+                     Record("PATH", "1", "item=0 name=\"/snap/oracle-cloud-agent/../../usr/bin/curl\" nametype=NORMAL") +
+                     Record("PATH", "1", "item=1 name=\"/lib64/ld-linux-x86-64.so.2\" nametype=NORMAL") + Eoe("1"));
+  ASSERT_EQ(b.events.size(), 1u);
+  EXPECT_EQ(b.events[0].executable, (Strings{"/usr/bin/curl"}));
+  EXPECT_FALSE(b.events[0].interpreter.has_value());
+}
+
+TEST(EventBuilderTest, ABinaryWhoseArgvMimicsAScriptStillNamesTheFileHandedToExecve) {
+  // argv[0] chosen as the ELF loader's path and argv[1] as the binary's:
+  // read as a script, the result is still the path the kernel opened.
+  Built b = BuildAll(Syscall("1", ExecWithExe("/usr/bin/curl")) +
+                     Record("EXECVE", "1", "argc=2 a0=\"/lib64/ld-linux-x86-64.so.2\" a1=\"/usr/bin/curl\"") +
+                     Record("PATH", "1", "item=0 name=\"/usr/bin/curl\" nametype=NORMAL") +
+                     Record("PATH", "1", "item=1 name=\"/lib64/ld-linux-x86-64.so.2\" nametype=NORMAL") + Eoe("1"));
+  ASSERT_EQ(b.events.size(), 1u);
+  EXPECT_EQ(b.events[0].executable, (Strings{"/usr/bin/curl"}));
+  EXPECT_FALSE(b.events[0].interpreter.has_value());
+}
+
+TEST(EventBuilderTest, AScriptIsNotGuessedFromProctitleAlone) {
+  // PROCTITLE may be the previous image's: without EXECVE, exe= stands.
+  Built b = BuildAll(Syscall("1", ExecWithExe("/usr/bin/bash")) +
+                     Record("PROCTITLE", "1", "proctitle=2F62696E2F62617368002F746D702F782E7368") +
+                     Record("PATH", "1", "item=0 name=\"/tmp/x.sh\" nametype=NORMAL") +
+                     Record("PATH", "1", "item=1 name=\"/bin/bash\" nametype=NORMAL") + Eoe("1"));
+  ASSERT_EQ(b.events.size(), 1u);
+  EXPECT_EQ(b.events[0].executable, (Strings{"/usr/bin/bash"}));
+  EXPECT_FALSE(b.events[0].interpreter.has_value());
 }
 
 TEST(EventBuilderTest, ProctitleIsTheFallbackWhenThereIsNoExecve) {
@@ -320,6 +387,34 @@ TEST(EventBuilderTest, X86NumberOnAnotherArchIsNotMistaken) {
   Built b = BuildAll(Syscall("1", "arch=c00000b7 syscall=42 success=yes exit=0 pid=5 ppid=1") +
                      Record("SOCKADDR", "1", "saddr=02000050A9FEA9FE0000000000000000") + Eoe("1"));
   EXPECT_TRUE(b.events.empty());
+}
+
+TEST(EventBuilderTest, AConnectTheKernelRefusedBeforeTryingIsNotAnAttempt) {
+  // The kernel audits the address before it looks at the fd: ENOTSOCK,
+  // EBADF, EFAULT, EINVAL and EAFNOSUPPORT attempted nothing.
+  for (const char* exit : {"-88", "-9", "-14", "-22", "-97"}) {
+    const std::string sc = std::string("arch=c000003e syscall=42 success=no exit=") + exit +
+                           " a0=3 pid=5 ppid=1 exe=\"/usr/bin/python3.11\"";
+    Built b = BuildAll(Syscall("1", sc) + Record("SOCKADDR", "1", "saddr=02000050A9FEA9FE0000000000000000") +
+                       Eoe("1"));
+    EXPECT_TRUE(b.events.empty()) << exit;
+    EXPECT_EQ(b.outcomes, std::vector<BuildOutcome>{BuildOutcome::kIgnored}) << exit;
+  }
+}
+
+TEST(EventBuilderTest, EveryOtherConnectResultIsAnAttempt) {
+  // In progress, success, refused, timed out, unreachable, a firewall's EPERM.
+  const std::vector<std::pair<std::string, std::string>> results = {
+      {"success=no exit=-115", "EINPROGRESS"}, {"success=yes exit=0", "success"},
+      {"success=no exit=-111", "ECONNREFUSED"}, {"success=no exit=-110", "ETIMEDOUT"},
+      {"success=no exit=-113", "EHOSTUNREACH"}, {"success=no exit=-1", "EPERM"}};
+  for (const auto& [fields, name] : results) {
+    const std::string sc = "arch=c000003e syscall=42 " + fields + " a0=3 pid=5 ppid=1 exe=\"/usr/bin/curl\"";
+    Built b = BuildAll(Syscall("1", sc) + Record("SOCKADDR", "1", "saddr=02000050A9FEA9FE0000000000000000") +
+                       Eoe("1"));
+    ASSERT_EQ(b.events.size(), 1u) << fields;
+    EXPECT_EQ(b.events[0].syscall_result, name);
+  }
 }
 
 TEST(EventBuilderTest, ConnectWithoutSockaddrOrToUnixSocketIsNotAnEvent) {
