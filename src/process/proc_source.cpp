@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "event/exec_image.h"
+
 namespace imds {
 
 namespace {
@@ -45,6 +47,48 @@ std::optional<std::string> ReadSmallFile(const std::string& path) {
   }
   close(fd);
   return content;
+}
+
+std::string ReadLink(const std::string& path) {
+  char target[PATH_MAX];
+  const ssize_t len = readlink(path.c_str(), target, sizeof(target));
+  if (len <= 0 || static_cast<size_t>(len) >= sizeof(target)) return std::string();
+  return std::string(target, static_cast<size_t>(len));
+}
+
+bool StartsWithShebang(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) return false;
+  char head[2] = {0, 0};
+  ssize_t got;
+  do {
+    got = read(fd, head, sizeof(head));
+  } while (got < 0 && errno == EINTR);
+  close(fd);
+  return got == 2 && head[0] == '#' && head[1] == '!';
+}
+
+// The `#!` script a process runs, when its exe is the interpreter
+// (process.executable names the script, as for an exec event).
+std::optional<std::string> RunningScript(const std::string& dir, const std::string& exe) {
+  const std::optional<std::string> comm = ReadSmallFile(dir + "/comm");
+  if (!comm) return std::nullopt;
+  const std::string_view name = Trim(*comm);
+  const size_t slash = exe.rfind('/');
+  if (name == std::string_view(exe).substr(slash == std::string::npos ? 0 : slash + 1).substr(0, 15)) {
+    return std::nullopt;  // the common case: comm is the binary's own name
+  }
+  const std::optional<std::string> cmdline = ReadSmallFile(dir + "/cmdline");
+  if (!cmdline) return std::nullopt;
+  std::vector<std::string> args;
+  for (size_t at = 0; at < cmdline->size() && args.size() < 3;) {
+    const size_t end = std::min(cmdline->find('\0', at), cmdline->size());
+    args.emplace_back(*cmdline, at, end - at);
+    at = end + 1;
+  }
+  std::optional<std::string> script = ScriptCandidateFromProc(exe, args, name, ReadLink(dir + "/cwd"));
+  if (!script || !StartsWithShebang(*script)) return std::nullopt;
+  return script;
 }
 
 }  // namespace
@@ -105,9 +149,10 @@ std::optional<ProcInfo> LinuxProcSource::Lookup(int64_t pid) {
   info.ppid = fields->ppid;
   info.start_time = fields->start_time;
 
-  char target[PATH_MAX];
-  const ssize_t len = readlink((dir + "/exe").c_str(), target, sizeof(target));
-  if (len > 0 && static_cast<size_t>(len) < sizeof(target)) info.executable.assign(target, static_cast<size_t>(len));
+  info.executable = ReadLink(dir + "/exe");
+  if (!info.executable.empty()) {
+    if (std::optional<std::string> script = RunningScript(dir, info.executable)) info.executable = std::move(*script);
+  }
 
   if (const std::optional<std::string> ses = ReadSmallFile(dir + "/sessionid")) {
     if (auto id = ParseNonNegative(Trim(*ses)); id && *id != kUnsetSession) info.session_id = id;

@@ -14,7 +14,10 @@ namespace imds {
 struct ProcInfo {
   int64_t pid = -1;
   int64_t ppid = -1;
-  std::string executable;   // readlink of exe; empty when unreadable (kernel thread, no permission)
+  // readlink of exe, or the script for a process running a `#!` script
+  // (as process.executable names it); empty when unreadable (kernel
+  // thread, no permission).
+  std::string executable;
   uint64_t start_time = 0;  // clock ticks since boot (field 22 of /proc/PID/stat)
   std::optional<int64_t> session_id;  // /proc/PID/sessionid; absent when unset
 };

@@ -174,7 +174,13 @@ void ProcessTable::Enrich(EcsEvent& event) {
     Process image;
     image.ppid = event.ppid;
     if (!event.executable.empty()) image.executable = event.executable.front();
-    image.entity_id = ExecEntityId(event.host_id, event.pid, event.stamp);
+    // A process that exec's again under the same parent is the same process
+    // (a shell's `exec app`): it keeps its entity id. Another parent means
+    // the pid was reused.
+    const Process* previous = processes_.Peek(Key{host, event.pid});
+    image.entity_id = previous != nullptr && event.ppid > 0 && previous->ppid == event.ppid
+                          ? previous->entity_id
+                          : ExecEntityId(event.host_id, event.pid, event.stamp);
     image.session_id = event.session_id;
     event.entity_id = image.entity_id;
     if (event.session_id && !image.executable.empty()) {

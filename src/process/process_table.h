@@ -3,8 +3,11 @@
 // session's entry leader.
 //
 // Entries are keyed by (host, pid) so that node= streams from several hosts
-// never mix. Every exec event records a new program image with a new entity
-// id; processes never seen exec'ing come from /proc (seeded at start, or
+// never mix. Every exec event records a new program image (its canonical
+// executable: a `#!` script's own path); it keeps the entity id of the
+// pid's entry when the parent pid is the same (the process re-exec'd
+// itself) and gets a new one otherwise (the pid was reused). Processes
+// never seen exec'ing come from /proc (seeded at start, or
 // looked up on demand) when running live, and only for the local host.
 // Where /proc cannot be asked (other nodes, replay), a process never seen
 // exec'ing is learned from its first connect event (exe=, ppid=, ses=), so

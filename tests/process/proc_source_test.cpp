@@ -62,6 +62,35 @@ TEST_F(FakeProc, LookupReadsStatExeAndSession) {
   EXPECT_EQ(info->session_id, 17);
 }
 
+TEST_F(FakeProc, AProcessRunningAShebangScriptIsNamedByTheScript) {
+  // What an exec event would have said: the script, not its interpreter.
+  const std::string script = root_ + "/dhclient-script";
+  std::ofstream(script) << "#!/bin/sh\nexit 0\n";
+  AddProcess(4300, StatLine(4300, "dhclient-script", 1, 7), "/usr/bin/dash", "");
+  const std::string dir = root_ + "/4300";
+  std::ofstream(dir + "/comm") << "dhclient-script\n";
+  std::ofstream(dir + "/cmdline") << std::string("/bin/sh\0./dhclient-script\0BOUND\0", 33);
+  ASSERT_EQ(symlink(root_.c_str(), (dir + "/cwd").c_str()), 0);
+  LinuxProcSource source(root_);
+  auto info = source.Lookup(4300);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->executable, script);
+}
+
+TEST_F(FakeProc, ACommThatMatchesAnArgumentThatIsNoScriptKeepsTheExe) {
+  // The argument names a file that does not start with "#!".
+  const std::string data = root_ + "/report";
+  std::ofstream(data) << "not a script\n";
+  AddProcess(4301, StatLine(4301, "report", 1, 7), "/usr/bin/python3.11", "");
+  const std::string dir = root_ + "/4301";
+  std::ofstream(dir + "/comm") << "report\n";
+  std::ofstream(dir + "/cmdline") << std::string("python3\0") + data + std::string(1, '\0');
+  LinuxProcSource source(root_);
+  auto info = source.Lookup(4301);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->executable, "/usr/bin/python3.11");
+}
+
 TEST_F(FakeProc, CommWithSpacesAndParenthesesDoesNotShiftFields) {
   AddProcess(77, StatLine(77, "evil) 1 2 (x) S 99", 70, 555), "/tmp/evil", "4294967295");
   LinuxProcSource source(root_);

@@ -217,12 +217,33 @@ TEST(ProcessTableTest, ALocalProcessGoneFromProcIsNotLearnedFromItsConnect) {
   EXPECT_EQ(table.size(), 0u);
 }
 
-TEST(ProcessTableTest, ALearnedProcessIsReplacedByItsNextExec) {
+TEST(ProcessTableTest, ALearnedProcessKeepsItsIdentityAcrossItsNextExecButNotItsImage) {
   ProcessTable table(100, nullptr, kHost);
   const EcsEvent seen = Enriched(table, ConnectBy(10, 1, "/usr/sbin/sshd", 1));
   const EcsEvent exec = Enriched(table, Exec(10, 1, "/bin/bash", 2));
-  EXPECT_NE(exec.entity_id, seen.entity_id);
+  EXPECT_EQ(exec.entity_id, seen.entity_id);
   EXPECT_EQ(Enriched(table, Exec(20, 10, "/usr/bin/curl", 3)).parent_executable, "/bin/bash");
+}
+
+TEST(ProcessTableTest, AProcessThatReExecsItselfKeepsItsEntityId) {
+  // An entrypoint shell backgrounds curl, then `exec app`: curl's connect
+  // must still join its exec on process.parent.entity_id.
+  ProcessTable table(100, nullptr, kHost);
+  const EcsEvent shell = Enriched(table, Exec(10, 1, "/usr/bin/bash", 1));
+  const EcsEvent curl = Enriched(table, Exec(20, 10, "/usr/bin/curl", 2));
+  const EcsEvent app = Enriched(table, Exec(10, 1, "/usr/local/bin/app", 3));
+  EXPECT_EQ(app.entity_id, shell.entity_id);
+  const EcsEvent connect = Enriched(table, Connect(20, 10, 4));
+  EXPECT_EQ(connect.parent_entity_id, curl.parent_entity_id);
+  EXPECT_EQ(connect.parent_executable, "/usr/local/bin/app");  // the image is the new one
+}
+
+TEST(ProcessTableTest, AnExecUnderAnotherParentIsAReusedPidAndANewEntity) {
+  ProcessTable table(100, nullptr, kHost);
+  const EcsEvent first = Enriched(table, Exec(10, 1, "/usr/bin/bash", 1));
+  const EcsEvent reused = Enriched(table, Exec(10, 2, "/usr/bin/bash", 2));
+  EXPECT_NE(reused.entity_id, first.entity_id);
+  EXPECT_EQ(reused.entity_id, "local-id:10:1700000002.007:2");
 }
 
 TEST(ProcessTableTest, ReplayNeverReadsProcAndLeavesUnknownsNull) {
