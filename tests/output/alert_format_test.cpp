@@ -188,21 +188,40 @@ TEST(FormatAlertTest, NullFieldsAndEmptyObjectsAreOmitted) {
 }
 
 TEST(FormatAlertTest, SecondExecutableValueIsListedInExecutablePaths) {
+  // A relative invocation: the spelling as typed is the second value.
   Alert alert = ImdsAlert();
-  alert.events[0].executable = {"/usr/bin/python3.11", "/tmp/fetch.py"};
+  alert.events[0].executable = {"/dev/shm/fetch", "./fetch"};
   const JsonValue json = ParseJsonOrDie(FormatAlertJson(alert));
-  EXPECT_EQ(JsonText(json, "process.executable"), "/usr/bin/python3.11");
-  EXPECT_EQ(JsonText(json, "process.name"), "python3.11");
+  EXPECT_EQ(JsonText(json, "process.executable"), "/dev/shm/fetch");
+  EXPECT_EQ(JsonText(json, "process.name"), "fetch");
   const JsonValue* paths = json.Path("process.executable_paths");
   ASSERT_NE(paths, nullptr);
   ASSERT_EQ(paths->array.size(), 2u);
-  EXPECT_EQ(paths->array[0].text, "/usr/bin/python3.11");
-  EXPECT_EQ(paths->array[1].text, "/tmp/fetch.py");
+  EXPECT_EQ(paths->array[0].text, "/dev/shm/fetch");
+  EXPECT_EQ(paths->array[1].text, "./fetch");
 
   const auto kv = ParseKvOrDie(FormatAlertKeyValue(alert));
   ASSERT_NE(FindKv(kv, "process.executable_paths"), nullptr);
-  EXPECT_EQ(FindKv(kv, "process.executable_paths")->value, "/usr/bin/python3.11,/tmp/fetch.py");
-  EXPECT_EQ(FindKv(kv, "process.executable")->value, "/usr/bin/python3.11");
+  EXPECT_EQ(FindKv(kv, "process.executable_paths")->value, "/dev/shm/fetch,./fetch");
+  EXPECT_EQ(FindKv(kv, "process.executable")->value, "/dev/shm/fetch");
+}
+
+TEST(FormatAlertTest, AScriptsInterpreterIsShownUnderTheProductsOwnNamespace) {
+  Alert alert = ImdsAlert();
+  alert.events[0].executable = {"/tmp/fetch.py"};
+  alert.events[0].interpreter = "/usr/bin/python3.11";
+  const JsonValue json = ParseJsonOrDie(FormatAlertJson(alert));
+  EXPECT_EQ(JsonText(json, "process.executable"), "/tmp/fetch.py");
+  EXPECT_EQ(JsonText(json, "process.name"), "fetch.py");
+  EXPECT_EQ(JsonText(json, "audisp_imds.process.interpreter"), "/usr/bin/python3.11");
+  const auto kv = ParseKvOrDie(FormatAlertKeyValue(alert));
+  ASSERT_NE(FindKv(kv, "audisp_imds.process.interpreter"), nullptr);
+  EXPECT_EQ(FindKv(kv, "audisp_imds.process.interpreter")->value, "/usr/bin/python3.11");
+}
+
+TEST(FormatAlertTest, ABinaryHasNoInterpreterField) {
+  const JsonValue json = ParseJsonOrDie(FormatAlertJson(ImdsAlert()));
+  EXPECT_EQ(json.Path("audisp_imds"), nullptr);
 }
 
 TEST(FormatAlertTest, SingleExecutableHasNoExecutablePaths) {
