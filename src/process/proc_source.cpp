@@ -151,7 +151,10 @@ std::optional<ProcInfo> LinuxProcSource::Lookup(int64_t pid) {
 
   info.executable = ReadLink(dir + "/exe");
   if (!info.executable.empty()) {
-    if (std::optional<std::string> script = RunningScript(dir, info.executable)) info.executable = std::move(*script);
+    if (std::optional<std::string> script = RunningScript(dir, info.executable)) {
+      info.interpreter = std::move(info.executable);
+      info.executable = std::move(*script);
+    }
   }
 
   if (const std::optional<std::string> ses = ReadSmallFile(dir + "/sessionid")) {

@@ -20,6 +20,7 @@ struct ProcInfo {
   std::string executable;
   uint64_t start_time = 0;  // clock ticks since boot (field 22 of /proc/PID/stat)
   std::optional<int64_t> session_id;  // /proc/PID/sessionid; absent when unset
+  std::string interpreter;  // the exe of a `#!` script; empty otherwise
 };
 
 class ProcSource {

@@ -84,6 +84,7 @@ const ProcessTable::Process* ProcessTable::InsertFromProc(uint32_t host, const P
   Process process;
   process.ppid = info.ppid;
   process.executable = info.executable;
+  process.interpreter = info.interpreter;
   process.entity_id = ProcEntityId(host_names_[host], info.pid, info.start_time);
   process.session_id = info.session_id;
   process.start_time = info.start_time;
@@ -174,6 +175,7 @@ void ProcessTable::Enrich(EcsEvent& event) {
     Process image;
     image.ppid = event.ppid;
     if (!event.executable.empty()) image.executable = event.executable.front();
+    if (event.interpreter) image.interpreter = *event.interpreter;
     // A process that exec's again under the same parent is the same process
     // (a shell's `exec app`): it keeps its entity id. Another parent means
     // the pid was reused.
@@ -204,6 +206,10 @@ void ProcessTable::Enrich(EcsEvent& event) {
   } else if (event.pid > 0) {
     if (const Process* self = FindOrLoad(host, event.pid, may_ask_live)) {
       event.entity_id = self->entity_id;
+      if (!self->interpreter.empty() && !event.executable.empty() && event.executable.front() == self->interpreter) {
+        event.executable.front() = self->executable;
+        event.interpreter = self->interpreter;
+      }
     } else if (!may_ask_live && !event.executable.empty() && !event.executable.front().empty()) {
       LearnFromConnect(host, event);
     }

@@ -46,7 +46,9 @@ class ProcessTable {
   void Seed();
 
   // Fills process.entity_id, process.parent.entity_id,
-  // process.parent.executable and process.entry_leader.executable. For an
+  // process.parent.executable and process.entry_leader.executable; a
+  // connect by a process running a script gets the script as its
+  // executable (its exe= is the interpreter), as its exec did. For an
   // exec event the parent is looked up first, then the process's own entry
   // is replaced by the new program image. A connect of a process the table
   // does not know, where /proc cannot be asked, adds it (see class comment).
@@ -80,6 +82,7 @@ class ProcessTable {
   struct Process {
     int64_t ppid = -1;
     std::string executable;
+    std::string interpreter;  // a script's exe=; empty for a binary
     std::string entity_id;
     std::optional<int64_t> session_id;
     std::optional<uint64_t> start_time;  // only for entries read from /proc

@@ -75,6 +75,7 @@ TEST_F(FakeProc, AProcessRunningAShebangScriptIsNamedByTheScript) {
   auto info = source.Lookup(4300);
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->executable, script);
+  EXPECT_EQ(info->interpreter, "/usr/bin/dash");
 }
 
 TEST_F(FakeProc, ACommThatMatchesAnArgumentThatIsNoScriptKeepsTheExe) {

@@ -238,6 +238,24 @@ TEST(ProcessTableTest, AProcessThatReExecsItselfKeepsItsEntityId) {
   EXPECT_EQ(connect.parent_executable, "/usr/local/bin/app");  // the image is the new one
 }
 
+TEST(ProcessTableTest, AScriptsConnectIsNamedByTheScriptAndItsParentIsTheScriptToItsChildren) {
+  // bash running /usr/sbin/dhclient-script: its own connect says exe=bash.
+  ProcessTable table(100, nullptr, kHost);
+  EcsEvent script = Exec(10, 1, "/usr/sbin/dhclient-script", 1);
+  script.interpreter = "/usr/bin/bash";
+  Enriched(table, script);
+  EXPECT_EQ(Enriched(table, Exec(20, 10, "/usr/bin/curl", 2)).parent_executable, "/usr/sbin/dhclient-script");
+  EcsEvent connect = Connect(10, 1, 3);
+  connect.executable = {"/usr/bin/bash"};
+  connect = Enriched(table, connect);
+  EXPECT_EQ(connect.executable, std::vector<std::string>{"/usr/sbin/dhclient-script"});
+  EXPECT_EQ(connect.interpreter, std::optional<std::string>("/usr/bin/bash"));
+  // Another exe= than the interpreter is left as the kernel said.
+  EcsEvent other = Connect(10, 1, 4);
+  other.executable = {"/usr/bin/curl"};
+  EXPECT_EQ(Enriched(table, other).executable, std::vector<std::string>{"/usr/bin/curl"});
+}
+
 TEST(ProcessTableTest, AnExecUnderAnotherParentIsAReusedPidAndANewEntity) {
   ProcessTable table(100, nullptr, kHost);
   const EcsEvent first = Enriched(table, Exec(10, 1, "/usr/bin/bash", 1));
