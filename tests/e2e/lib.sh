@@ -37,6 +37,7 @@ IMDS_E2E_PATH=/usr/sbin:/usr/bin:/sbin:/bin
 IMDS_E2E_NETNS=()         # namespaces made by imds_ns_up
 IMDS_E2E_PIDS=()          # background processes started here (servers), by pid
 IMDS_E2E_AUDITD_PID=      # our auditd, when running
+IMDS_E2E_AUDIT_ENABLED=   # the kernel's audit "enabled" flag before our first auditd
 IMDS_E2E_RULES_LOADED=    # set once we touched the kernel's audit rules
 IMDS_E2E_FILES=()         # files created here, removed by imds_cleanup
 IMDS_E2E_DIRS=()          # directories created here, removed (when empty) by imds_cleanup
@@ -135,14 +136,30 @@ imds_install_file() {
   chmod "$mode" "$dest"
 }
 
-# imds_created_mark: print a mark for imds_remove_created (what exists so far).
-imds_created_mark() { printf '%s:%s\n' "${#IMDS_E2E_FILES[@]}" "${#IMDS_E2E_DIRS[@]}"; }
+# imds_created_mark: print a mark for imds_remove_created (what exists so far:
+# files, directories, network namespaces and background processes).
+imds_created_mark() {
+  printf '%s:%s:%s:%s\n' "${#IMDS_E2E_FILES[@]}" "${#IMDS_E2E_DIRS[@]}" \
+    "${#IMDS_E2E_NETNS[@]}" "${#IMDS_E2E_PIDS[@]}"
+}
 
-# imds_remove_created [MARK]: remove the files and directories made since MARK
-# (default: all of them), newest first. A directory is removed only when empty.
+# imds_remove_created [MARK]: undo what was made since MARK (default: all of
+# it), newest first: stop the background processes started since (by pid),
+# delete the namespaces made since, remove the files and then the
+# directories (a directory only when empty).
 imds_remove_created() {
-  local mark=${1:-0:0} i
-  local f0=${mark%%:*} d0=${mark##*:}
+  local mark=${1:-0:0:0:0} i
+  local f0 d0 n0 p0
+  IFS=: read -r f0 d0 n0 p0 <<<"$mark"
+  n0=${n0:-${#IMDS_E2E_NETNS[@]}} p0=${p0:-${#IMDS_E2E_PIDS[@]}}
+  for ((i = ${#IMDS_E2E_PIDS[@]} - 1; i >= p0; i--)); do
+    imds_stop_pid "${IMDS_E2E_PIDS[i]}" 50
+    unset 'IMDS_E2E_PIDS[i]'
+  done
+  for ((i = ${#IMDS_E2E_NETNS[@]} - 1; i >= n0; i--)); do
+    ip netns del "${IMDS_E2E_NETNS[i]}" 2>/dev/null
+    unset 'IMDS_E2E_NETNS[i]'
+  done
   for ((i = ${#IMDS_E2E_FILES[@]} - 1; i >= f0; i--)); do
     rm -f -- "${IMDS_E2E_FILES[i]}"
     unset 'IMDS_E2E_FILES[i]'
@@ -192,6 +209,60 @@ imds_ns_up() {
   [[ -s $ready ]] || { imds_log "fake IMDS server did not become ready"; return 1; }
   # shellcheck disable=SC2034 # for callers: the fake server's pid
   IMDS_E2E_SERVER_PID=$pid
+}
+
+# imds_ns_blackhole_up NAME: a second kind of namespace, where a connect to
+# 169.254.169.254:80 blocks until it times out (ETIMEDOUT after ~3 s), and no
+# packet goes anywhere but the namespace's own loopback. Only lo, holding
+# 169.254.169.254/32; net.ipv4.tcp_syn_retries = 1 (a per-namespace sysctl:
+# SYN, one retry, give up after 1 + 2 s). A listener on 0.0.0.0:80 with a
+# backlog of 0 fills its own accept queue with one connection to
+# 127.0.0.1:80 and never accepts: the kernel then drops every further SYN
+# (a full accept queue), so the client retransmits into nothing. (A dummy
+# device with a route would do as well; not every kernel has one.) The
+# listener is started here, by pid, and ended by imds_cleanup /
+# imds_remove_created, which also delete the namespace.
+imds_ns_blackhole_up() {
+  local ns=$1
+  if ip netns list | awk '{print $1}' | grep -qxF -- "$ns"; then
+    imds_log "network namespace $ns already exists; not reusing what we did not make"
+    return 1
+  fi
+  ip netns add "$ns" || return 1
+  IMDS_E2E_NETNS+=("$ns")
+  ip -n "$ns" link set lo up || return 1
+  ip -n "$ns" addr add "$IMDS_IP/32" dev lo || return 1
+  ip netns exec "$ns" sysctl -q -w net.ipv4.tcp_syn_retries=1 >/dev/null || return 1
+  local links
+  links=$(ip -n "$ns" -o link show | awk -F': ' '{print $2}' | sort -u | tr '\n' ' ')
+  if [[ $links != "lo " ]]; then
+    imds_log "namespace $ns has links other than lo: $links"
+    return 1
+  fi
+  local ready pid i
+  ready=$(mktemp -u "/tmp/imds-e2e-ready.XXXXXX")
+  ip netns exec "$ns" /usr/bin/python3 -c '
+import signal, socket, sys
+listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+listener.bind(("0.0.0.0", 80))
+listener.listen(0)
+filler = socket.create_connection(("127.0.0.1", 80))
+with open(sys.argv[1], "w") as f:
+    f.write("full\n")
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+signal.pause()
+' "$ready" </dev/null >/dev/null 2>&1 &
+  pid=$!
+  IMDS_E2E_PIDS+=("$pid")
+  IMDS_E2E_FILES+=("$ready")
+  for ((i = 0; i < 100; i++)); do
+    [[ -s $ready ]] && return 0
+    kill -0 "$pid" 2>/dev/null || { imds_log "full-backlog listener exited early"; return 1; }
+    imds_nap 0.05
+  done
+  imds_log "full-backlog listener did not become ready"
+  return 1
 }
 
 # imds_ns_run NAME CMD...: run CMD inside namespace NAME with a clean environment
@@ -285,6 +356,10 @@ imds_auditd_start() {
     imds_log "another auditd (pid ${current:-?}) is registered with the kernel"
     return 1
   fi
+  # auditd enables auditing (enabled 1) and leaves it so: imds_cleanup puts
+  # back what the kernel said before the first start.
+  [[ -n $IMDS_E2E_AUDIT_ENABLED ]] ||
+    IMDS_E2E_AUDIT_ENABLED=$(auditctl -s 2>/dev/null | awk '$1 == "enabled" {print $2}')
   mkdir -p "$dir/plugins.d" || return 1
   chmod 0750 "$dir" "$dir/plugins.d"
   local conf
@@ -396,6 +471,9 @@ imds_stop_pid() {
 # imds_cleanup: undo everything above; safe to call more than once (use it in traps).
 imds_cleanup() {
   imds_auditd_stop
+  if [[ $IMDS_E2E_AUDIT_ENABLED == 0 ]]; then
+    auditctl -e 0 >/dev/null 2>&1
+  fi
   local pid ns
   for pid in "${IMDS_E2E_PIDS[@]}"; do
     kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
