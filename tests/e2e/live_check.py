@@ -198,9 +198,21 @@ def alert_pids(a):
 
 def compare(seq, alert, confirmed):
     """Mismatches between an expected sequence and the alert it got."""
+    # process.executable is the canonical path (a script's own path); the
+    # path as handed to execve, when relative, is a second value, listed with
+    # the first in process.executable_paths (only then). A script's
+    # interpreter (its exe=) is in audisp_imds.process.interpreter, absent
+    # for a binary. Claims (when auditd's log could not confirm them) say
+    # the same through exec.script and exec.kernel_exe.
+    interpreter = seq.get("exec.interpreter")
+    if interpreter is None and seq.get("exec.script"):
+        interpreter = seq.get("exec.kernel_exe")
     want = [
         ("process.pid", seq["exec.pid"]),
         ("process.executable", seq["exec.executable"][0]),
+        ("process.executable_paths", ",".join(seq["exec.executable"]) if len(seq["exec.executable"]) > 1 else None),
+        ("process.name", seq.get("exec.name", seq["exec.executable"][0].rsplit("/", 1)[-1])),
+        ("audisp_imds.process.interpreter", interpreter),
         ("process.parent.pid", seq["exec.parent.pid"]),
         ("process.parent.executable", seq["exec.parent.executable"]),
         ("process.working_directory", seq["exec.working_directory"]),
@@ -209,8 +221,6 @@ def compare(seq, alert, confirmed):
         ("destination.port", seq["connect.destination.port"]),
         ("audit.connect.pid", seq["connect.pid"]),
     ]
-    if len(seq["exec.executable"]) > 1:
-        want.append(("process.executable_paths", ",".join(seq["exec.executable"])))
     if confirmed:
         want.append(("audit.exec.serial", seq["exec.serial"]))
         want.append(("audit.connect.serial", seq["connect.serial"]))

@@ -19,9 +19,11 @@
 # How the expectations are known (by construction, never by running a rule
 # engine): each scenario runs its clients from a fresh wrapper shell
 # (`ip netns exec NS /usr/bin/bash -c ...`) that writes its own pid ($$) and,
-# for each client it starts, the client's pid ($!) and its argument list. The
-# harness therefore knows every pid, parent pid, executable, argument list and
-# working directory before it reads any audit record: the scenario writes
+# for each client it starts, the client's pid ($!) and its argument list; a
+# client that starts processes of its own (a script, a shell) does the same
+# (SUB_LAUNCH). The harness therefore knows every pid, parent pid,
+# executable, argument list and working directory, and which files it wrote
+# as `#!` scripts, before it reads any audit record: the scenario writes
 # them to CLAIMS (claim, claim_wrappers, claim_seq, expect_alerts).
 # capture_check.py finds each of these facts in the raw records (and that the
 # wrapper started nothing else) and writes the .expect file only when all of
@@ -122,8 +124,14 @@ scenarios_prepare() {
   cat >"$WORK/prelude.sh" <<'PRELUDE'
 S=$1
 printf '%s\n' "$$" >"$S/pid"
+# Clients that start processes of their own (a script parent, a shell that
+# backgrounds a client) record each one in $IMDS_E2E_S/sub as
+# "PID<TAB>THEIR OWN PID<TAB>ARGS" (see SUB_LAUNCH in scenarios.sh).
+export IMDS_E2E_S=$S
 launch() { "$@" & printf '%s\t%s\n' "$!" "$*" >>"$S/launched"; wait "$!"; }
 launch_in() { local in=$1; shift; "$@" <"$in" & printf '%s\t%s\n' "$!" "$*" >>"$S/launched"; wait "$!"; }
+# nap SECONDS: wait without starting a process (no exec in the capture).
+nap() { [[ -n ${NAP_FD:-} ]] || exec {NAP_FD}<> <(:); read -r -t "$1" -u "$NAP_FD" _ || true; }
 PRELUDE
   printf 'GET /latest/meta-data/ HTTP/1.0\r\nHost: 169.254.169.254\r\n\r\n' >"$WORK/http_request"
   chmod 0644 "$WORK/prelude.sh" "$WORK/http_request"
@@ -131,13 +139,14 @@ PRELUDE
 
 claim() { printf '%s=%s\n' "$1" "$2" >>"$CLAIMS"; }
 
-# start_wrapper ID BODY [SHELL]: run BODY in a fresh shell inside the namespace.
+# start_wrapper ID BODY [SHELL [NAMESPACE]]: run BODY in a fresh shell inside
+# the namespace (default NS).
 start_wrapper() {
-  local id=$1 body=$2 shell=${3:-/usr/bin/bash}
+  local id=$1 body=$2 shell=${3:-/usr/bin/bash} ns=${4:-$NS}
   local dir=$CAP/w$id # made before the capture started: no mkdir exec in it
   WRAP_DIR[$id]=$dir
   WRAP_SHELL[$id]=$shell
-  imds_ns_run "$NS" "$shell" -c ". $WORK/prelude.sh \"\$1\"
+  imds_ns_run "$ns" "$shell" -c ". $WORK/prelude.sh \"\$1\"
 $body" "wrapper-$id" "$dir" >"$dir/out" 2>&1 &
   WRAP_BG[$id]=$!
 }
@@ -174,68 +183,179 @@ run() { # ID BODY [SHELL]: start a wrapper and wait for it
   wait_wrapper "$1"
 }
 
-launched_pid() { sed -n "$2p" "${WRAP_DIR[$1]}/launched" | cut -f1; }
-launched_cmdline() { sed -n "$2p" "${WRAP_DIR[$1]}/launched" | cut -f2-; }
+# nth_line FILE N: print line N of FILE (1-based) without starting a process.
+nth_line() {
+  local lines=()
+  [[ -f $1 ]] && mapfile -t lines <"$1"
+  (($2 >= 1 && $2 <= ${#lines[@]})) || return 1
+  printf '%s\n' "${lines[$2 - 1]}"
+}
 
-# claim_wrappers: for each wrapper, its pid and the pids it launched.
+launched_pid() { local l; l=$(nth_line "${WRAP_DIR[$1]}/launched" "$2") && printf '%s\n' "${l%%$'\t'*}"; }
+launched_cmdline() { local l; l=$(nth_line "${WRAP_DIR[$1]}/launched" "$2") && printf '%s\n' "${l#*$'\t'}"; }
+
+# invoked_path WORD: the path a shell hands to execve for command WORD (a
+# bare name is looked up in the clients' PATH; a path is kept as written).
+invoked_path() {
+  if [[ $1 == */* ]]; then printf '%s\n' "$1"; else PATH=$IMDS_E2E_PATH type -P "$1"; fi
+}
+
+# lexical_path PATH CWD: PATH made absolute against CWD and normalised
+# lexically ("." and empty components dropped, ".." removes the previous
+# one), symlinks not resolved: a script's canonical process.executable.
+lexical_path() {
+  local p=$1 part out=() parts
+  [[ $p == /* ]] || p=$2/$p
+  IFS=/ read -r -a parts <<<"$p"
+  for part in "${parts[@]}"; do
+    case $part in
+      '' | .) ;;
+      ..) ((${#out[@]})) && unset 'out[${#out[@]}-1]' ;;
+      *) out+=("$part") ;;
+    esac
+  done
+  local IFS=/
+  printf '/%s\n' "${out[*]}"
+}
+
+# SUB_LAUNCH: the function a client shell (bash or dash) defines to start a
+# process of its own and record it for the harness (prelude: IMDS_E2E_S).
+# shellcheck disable=SC2089
+SUB_LAUNCH='sublaunch() { "$@" & printf "%s\t%s\t%s\n" "$!" "$$" "$*" >>"$IMDS_E2E_S/sub"; }'
+
+# ref_lookup REF: sets REF_PID, REF_PPID, REF_CMDLINE (as recorded) and
+# REF_PARENT_PATH0 (the path the parent was exec'd by) of a process known by
+# construction. REF is WRAPPER:N, the Nth client that wrapper launched (its
+# parent: the wrapper shell), or WRAPPER:sub:N, the Nth process recorded in
+# that wrapper's sub file by one of its clients (its parent: that client).
+ref_lookup() {
+  local w=${1%%:*} rest=${1#*:} line pid ppid cl
+  if [[ $rest == sub:* ]]; then
+    line=$(nth_line "${WRAP_DIR[$w]}/sub" "${rest#sub:}") || { imds_log "no process $1"; return 1; }
+    IFS=$'\t' read -r pid ppid cl <<<"$line"
+    REF_PID=$pid REF_PPID=$ppid REF_CMDLINE=$cl REF_PARENT_PATH0=
+    local lpid lcl
+    while IFS=$'\t' read -r lpid lcl; do
+      [[ $lpid == "$ppid" ]] && REF_PARENT_PATH0=$(invoked_path "${lcl%% *}")
+    done <"${WRAP_DIR[$w]}/launched"
+    [[ -n $REF_PARENT_PATH0 ]] || { imds_log "$1: parent $ppid is no client of wrapper $w"; return 1; }
+  else
+    line=$(nth_line "${WRAP_DIR[$w]}/launched" "$rest") || { imds_log "no process $1"; return 1; }
+    REF_PID=${line%%$'\t'*} REF_CMDLINE=${line#*$'\t'}
+    read -r REF_PPID <"${WRAP_DIR[$w]}/pid"
+    REF_PARENT_PATH0=${WRAP_SHELL[$w]}
+  fi
+}
+
+# claim_wrappers: for each wrapper, its pid and the pids it launched; for each
+# client that recorded processes of its own (sub file), the same.
 claim_wrappers() {
-  local id kids
+  local id kids pid ppid _cl
+  local -A subkids
   for id in "${!WRAP_DIR[@]}"; do
-    kids=$(cut -f1 "${WRAP_DIR[$id]}/launched" 2>/dev/null | paste -sd, -)
-    claim wrapper "$(cat "${WRAP_DIR[$id]}/pid"):$kids"
+    kids=''
+    if [[ -f ${WRAP_DIR[$id]}/launched ]]; then
+      while IFS=$'\t' read -r pid _cl; do kids+=${kids:+,}$pid; done <"${WRAP_DIR[$id]}/launched"
+    fi
+    claim wrapper "$(<"${WRAP_DIR[$id]}/pid"):$kids"
+    [[ -f ${WRAP_DIR[$id]}/sub ]] || continue
+    subkids=()
+    while IFS=$'\t' read -r pid ppid _cl; do subkids[$ppid]+=${subkids[$ppid]:+,}$pid; done <"${WRAP_DIR[$id]}/sub"
+    for ppid in "${!subkids[@]}"; do claim wrapper "$ppid:${subkids[$ppid]}"; done
   done
 }
 
 # claim_seq ALERT_IN EXEC_REF CONNECT_REF [options]: one candidate sequence.
-#   EXEC_REF / CONNECT_REF: WRAPPER:N, the Nth client that wrapper launched.
+#   EXEC_REF / CONNECT_REF: see ref_lookup (WRAPPER:N or WRAPPER:sub:N).
 #   --cwd DIR       working directory of the exec (default /)
-#   --exe PATH      the kernel's exe= (default: the invoked path, resolved)
+#   --path0 PATH    the path handed to execve (PATH item 0; default: the
+#                   launched command's first word, looked up in PATH if bare)
+#   --script LINE   the exec'd file is a script the harness wrote with "#!LINE"
+#   --exe PATH      the kernel's exe= (default: the script's interpreter, or
+#                   PATH0, resolved)
 #   --cmdline TEXT  the exec's argument list joined by spaces (default: as launched)
+#   --parent-script LINE   the parent is such a script (its path: how it was launched)
+#   --parent-reexec EXE    the parent execs again (same pid, same parent) between
+#                   the exec and the connect; EXE: that image's exe=
 #   --ip IP --port PORT   connect destination (default 169.254.169.254:80)
+#   --exit N        the connect's exit= (also picks that connect)
+#   --connect-late  the connect's records must come after those of execs
+#                   stamped later than it (a blocking connect)
 #   --delay MIN MAX exec→connect bounds in ms (default 0 900)
 #   --exec-index N  the Nth exec of that process (it re-execs itself)
+# The claimed process.executable follows tests/data/README.md: a binary's
+# exe=, a script's path (absolute, normalised), then the path as handed to
+# execve when that was relative; the name is the first one's basename.
 claim_seq() {
   local alert_in=$1 eref=$2 cref=$3; shift 3
-  local cwd=/ exe='' cmdline='' ip=$IMDS_IP port=80 dmin=0 dmax=900 index=''
+  local cwd=/ exe='' path0='' script='' cmdline='' ip=$IMDS_IP port=80 dmin=0 dmax=900 index=''
+  local pscript='' preexec='' cexit='' late=''
   while (($#)); do
     case $1 in
       --exec-index) index=$2; shift 2 ;;
       --cwd) cwd=$2; shift 2 ;;
+      --path0) path0=$2; shift 2 ;;
+      --script) script=$2; shift 2 ;;
       --exe) exe=$2; shift 2 ;;
       --cmdline) cmdline=$2; shift 2 ;;
+      --parent-script) pscript=$2; shift 2 ;;
+      --parent-reexec) preexec=$2; shift 2 ;;
       --ip) ip=$2; shift 2 ;;
       --port) port=$2; shift 2 ;;
+      --exit) cexit=$2; shift 2 ;;
+      --connect-late) late=1; shift ;;
       --delay) dmin=$2; dmax=$3; shift 3 ;;
       *) imds_log "claim_seq: bad option $1"; return 1 ;;
     esac
   done
-  local ew=${eref%%:*} en=${eref##*:} cw=${cref%%:*} cn=${cref##*:}
-  local launched_cl invoked
-  launched_cl=$(launched_cmdline "$ew" "$en")
-  invoked=${launched_cl%% *}
-  if [[ $invoked != */* ]]; then
-    invoked=$(PATH=$IMDS_E2E_PATH type -P "$invoked")
-  elif [[ $invoked != /* ]]; then
-    : # relative (./x): PATH records the name as given
-  fi
+  ref_lookup "$cref" || return 1
+  local cpid=$REF_PID cppid=$REF_PPID
+  ref_lookup "$eref" || return 1
+  [[ -n $path0 ]] || path0=$(invoked_path "${REF_CMDLINE%% *}")
   if [[ -z $exe ]]; then
-    if [[ $invoked == /* ]]; then exe=$(readlink -f "$invoked"); else exe=$(readlink -f "$cwd/$invoked"); fi
+    if [[ -n $script ]]; then
+      exe=$(readlink -f "${script%% *}")
+    elif [[ $path0 == /* ]]; then
+      exe=$(readlink -f "$path0")
+    else
+      exe=$(readlink -f "$cwd/$path0")
+    fi
+  fi
+  local canonical=$exe
+  [[ -n $script ]] && canonical=$(lexical_path "$path0" "$cwd")
+  local ppath0=$REF_PARENT_PATH0 pexe pcanonical
+  if [[ -n $pscript ]]; then
+    pexe=$(readlink -f "${pscript%% *}")
+    pcanonical=$(lexical_path "$ppath0" /)
+  else
+    pexe=$(readlink -f "$ppath0")
+    pcanonical=$pexe
   fi
   {
     echo "[seq]"
     echo "alert_in=$alert_in"
-    echo "exec.pid=$(launched_pid "$ew" "$en")"
+    echo "exec.pid=$REF_PID"
     [[ -n $index ]] && echo "exec.index=$index"
-    echo "exec.executable=$exe"
-    [[ $invoked != "$exe" ]] && echo "exec.executable=$invoked"
-    echo "exec.parent.pid=$(cat "${WRAP_DIR[$ew]}/pid")"
-    echo "exec.parent.executable=$(readlink -f "${WRAP_SHELL[$ew]}")"
+    echo "exec.kernel_exe=$exe"
+    echo "exec.path0=$path0"
+    [[ -n $script ]] && echo "exec.script=$script"
+    echo "exec.executable=$canonical"
+    [[ $path0 != /* ]] && echo "exec.executable=$path0"
+    echo "exec.name=${canonical##*/}"
+    echo "exec.parent.pid=$REF_PPID"
+    echo "exec.parent.kernel_exe=$pexe"
+    echo "exec.parent.path0=$ppath0"
+    [[ -n $pscript ]] && echo "exec.parent.script=$pscript"
+    echo "exec.parent.executable=$pcanonical"
+    [[ -n $preexec ]] && echo "exec.parent.reexec_exe=$preexec"
     echo "exec.working_directory=$cwd"
-    echo "exec.command_line=${cmdline:-$launched_cl}"
-    echo "connect.pid=$(launched_pid "$cw" "$cn")"
-    echo "connect.parent.pid=$(cat "${WRAP_DIR[$cw]}/pid")"
+    echo "exec.command_line=${cmdline:-$REF_CMDLINE}"
+    echo "connect.pid=$cpid"
+    echo "connect.parent.pid=$cppid"
     echo "connect.destination.ip=$ip"
     echo "connect.destination.port=$port"
+    [[ -n $cexit ]] && echo "connect.exit=$cexit"
+    [[ -n $late ]] && echo "connect.late=1"
     echo "delay_ms.min=$dmin"
     echo "delay_ms.max=$dmax"
   } >>"$CLAIMS"
@@ -299,8 +419,9 @@ scn_wget() {
     'launch wget -q -O - -T 5 -t 1 http://169.254.169.254/latest/meta-data/'
 }
 scn_python3_urllib() {
-  # python3 is a symlink: exe=/usr/bin/python3.11, PATH name=/usr/bin/python3
-  # (two process.executable values, names python3.11 and python3).
+  # python3 is a symlink: exe=/usr/bin/python3.11, PATH name=/usr/bin/python3.
+  # process.executable is exe= alone (an absolute spelling is never a second
+  # value), process.name python3.11: "python*" in both rules.
   simple_positive enriched 1 1 "python3 urllib GETs the IMDS instance-id." \
     'launch python3 -c "import urllib.request; print(urllib.request.urlopen(\"http://169.254.169.254/latest/meta-data/instance-id\", timeout=5).read().decode())"'
 }
@@ -319,7 +440,8 @@ scn_node_http() {
     'launch node -e "require(\"http\").get(\"http://169.254.169.254/latest/meta-data/\", r => r.pipe(process.stdout)).on(\"error\", e => { console.error(e.message); process.exit(1); })"'
 }
 scn_php_file_get_contents() {
-  # /usr/bin/php -> /etc/alternatives/php -> /usr/bin/php8.2.
+  # /usr/bin/php -> /etc/alternatives/php -> /usr/bin/php8.2: process.executable
+  # /usr/bin/php8.2 only, name php8.2 ("php*").
   simple_positive enriched 1 1 "php file_get_contents of the meta-data index." \
     'launch php -r "echo file_get_contents(\"http://169.254.169.254/latest/meta-data/\");"'
 }
@@ -351,8 +473,9 @@ scn_ncat() {
 
 # Copies of curl in world-writable places: process.name "x" is in no list,
 # but process.executable matches "/tmp/*" resp. "/dev/shm/*" (and the
-# relative invocation "./x" matches "./*"): stage A in both rules. The
-# executable is not /usr/bin/curl, so no carve-out: 1 / 1.
+# relative invocation "./x", kept as a second value because it was
+# relative, matches "./*"): stage A in both rules. The executable is not
+# /usr/bin/curl, so no carve-out: 1 / 1.
 scn_curl_copy_tmp() {
   imds_install_file /usr/bin/curl /tmp/x 0755 || return 1
   simple_positive enriched 1 1 "A copy of curl at /tmp/x GETs the meta-data index." \
@@ -369,11 +492,15 @@ scn_curl_copy_dev_shm_relative() {
 }
 
 # A #!/bin/bash script in /tmp run directly, connecting with /dev/tcp: the
-# kernel's exe= is /usr/bin/bash, the path handed to execve (PATH item 0) is
-# /tmp/imds-test-script.sh, EXECVE is "/bin/bash /tmp/imds-test-script.sh".
-# v3: "bash" is not in its names and the command line has no IP, so only the
-# second executable value (/tmp/*) makes it stage A: 1 alert (an engine that
-# ignores the PATH name gets 0 here). upstream: "bash" and /tmp/*: 1.
+# kernel's exe= is /usr/bin/bash (the interpreter), the path handed to
+# execve (PATH item 0) is /tmp/imds-test-script.sh, EXECVE is
+# "/bin/bash /tmp/imds-test-script.sh". process.executable is the script,
+# /tmp/imds-test-script.sh (name imds-test-script.sh), the interpreter
+# /usr/bin/bash only in a non-ECS field.
+# v3: the name is in no list and the command line has no IP; the executable
+# matches "/tmp/*": stage A, 1 alert (an engine that reports the
+# interpreter as the executable gets 0 here). upstream: "/tmp/*" as well
+# (the name is not "bash" any more): 1.
 script_tmp_devtcp() {
   local mode=$1 note=$2
   printf '%s\n' '#!/bin/bash' \
@@ -386,7 +513,7 @@ script_tmp_devtcp() {
   capture_end
   claim_wrappers
   expect_alerts 1 1 "A #!/bin/bash script in /tmp, executed directly, reads the meta-data index through /dev/tcp.$note"
-  claim_seq v3,upstream A:1 A:1 --exe /usr/bin/bash --cmdline "/bin/bash /tmp/imds-test-script.sh"
+  claim_seq v3,upstream A:1 A:1 --script /bin/bash --cmdline "/bin/bash /tmp/imds-test-script.sh"
 }
 scn_script_tmp_devtcp() { script_tmp_devtcp enriched ""; }
 scn_script_tmp_devtcp.raw() { script_tmp_devtcp raw " (auditd log_format = RAW)"; }
@@ -541,6 +668,8 @@ scn_neg_other_parent() {
   expect_alerts 0 0 "Parent A execs perl (sleep 1) while parent B's unlisted bash copy connects to the IMDS: different parents, no sequence."
   claim_seq none A:1 B:1
 }
+
+
 
 # ------------------------------------------------------------------ driver
 requirements() { # scenario -> commands it needs
