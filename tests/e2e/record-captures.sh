@@ -158,17 +158,33 @@ if [[ -n $FULL_RUN ]]; then
 fi
 cp "$STAGE"/* "$DATA"/ 2>/dev/null
 chmod 0644 "$DATA"/*.log "$DATA"/*.expect 2>/dev/null
-{
-  echo "# Where tests/data was last recorded (written by tests/e2e/record-captures.sh)."
-  echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "kernel=$(uname -srm)"
-  echo "os=$(. /etc/os-release && echo "$PRETTY_NAME")"
-  echo "auditd=$(dpkg-query -W -f '${Version}' auditd 2>/dev/null || auditctl -v)"
-  for p in curl wget python3.11 perl-base nodejs php8.2-cli ruby3.1 lua5.4 lua-socket socat gawk openssl ncat bash iproute2 gcc-multilib; do
-    v=$(dpkg-query -W -f '${Version}' "$p" 2>/dev/null) && echo "package.$p=$v"
+# environment PREFIX: where this recording happens, as KEY=VALUE lines.
+environment() {
+  local p=$1
+  echo "${p}date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "${p}kernel=$(uname -srm)"
+  echo "${p}os=$(. /etc/os-release && echo "$PRETTY_NAME")"
+  echo "${p}auditd=$(dpkg-query -W -f '${Version}' auditd 2>/dev/null || auditctl -v)"
+  for p2 in curl wget python3.11 perl-base nodejs php8.2-cli ruby3.1 lua5.4 lua-socket socat gawk openssl ncat bash dash coreutils iproute2 gcc-multilib; do
+    v=$(dpkg-query -W -f '${Version}' "$p2" 2>/dev/null) && [[ -n $v ]] && echo "${p}package.$p2=$v"
   done
-} >"$DATA/environment.txt.new"
-if [[ -n $FULL_RUN ]]; then mv "$DATA/environment.txt.new" "$DATA/environment.txt"; else rm -f "$DATA/environment.txt.new"; fi
+}
+if [[ -n $FULL_RUN ]]; then
+  {
+    echo "# Where tests/data was last recorded (written by tests/e2e/record-captures.sh)."
+    environment ""
+  } >"$DATA/environment.txt.new" && mv "$DATA/environment.txt.new" "$DATA/environment.txt"
+else
+  # A partial run adds its own block; the next full run starts the file afresh.
+  stamp=$(date -u +%Y%m%dT%H%M%SZ)
+  {
+    echo "# Recorded later, on their own (record-captures.sh NAME...):"
+    recorded=()
+    for scn in "${SELECTED[@]}"; do [[ ${RESULT[$scn]} == OK ]] && recorded+=("$scn"); done
+    echo "later.$stamp.captures=${recorded[*]}"
+    environment "later.$stamp."
+  } >>"$DATA/environment.txt"
+fi
 shopt -s nullglob
 logs=("$STAGE"/*.log)
 echo "recorded ${#logs[@]} capture(s) into $DATA"

@@ -71,6 +71,11 @@ ALL_SCENARIOS=(
   neg_other_address neg_python3_delayed_1500ms neg_excluded_working_directory
   neg_excluded_executable neg_excluded_parent_executable neg_other_parent
   curl.raw script_tmp_devtcp.raw imdsv2_curl.raw curl_node_name curl_narrowed_rules
+  neg_script_parent_dhclient_script neg_script_parent_setup_policy_routes
+  neg_script_parent_update_motd_30_banner neg_script_parent_eic_curl_authorized_keys
+  neg_python3_script_tool python3_script_tool_env curl_dotdot_excluded_spelling
+  python3_blocking_connect_late neg_connect_enotsock neg_connect_einval_eafnosupport
+  python3_parent_reexec
 )
 
 declare -gA WRAP_DIR=() WRAP_BG=() WRAP_SHELL=()
@@ -670,13 +675,193 @@ scn_neg_other_parent() {
 }
 
 
+# ---- fidelity: what the rule sees of scripts, spellings, late and failed connects
+
+# Shell scripts that real distributions ship at paths both rules exclude as
+# parents (Amazon Linux's names): /usr/sbin/dhclient-script and
+# /usr/bin/setup-policy-routes (#!/bin/bash), /etc/update-motd.d/30-banner
+# and /usr/share/ec2-instance-connect/eic_curl_authorized_keys (#!/bin/sh:
+# on Debian /bin/sh -> dash, so exe=/usr/bin/dash). Each is written in place
+# for the capture; the wrapper launches it and it runs curl to the IMDS as
+# its child (recorded in the sub file). The script's exec: exe= is the
+# interpreter, PATH item 0 the script, so process.executable is the script
+# path; curl's process.parent.executable is that path, which v3 and upstream
+# both exclude ("/usr/sbin/dhclient-script", "/usr/bin/setup-policy-routes",
+# "/etc/update-motd.d/30-banner", "/usr/share/ec2-instance-connect/*"): curl
+# is no stage-A event: 0 / 0. (An engine that takes the interpreter for the
+# parent's executable sees /usr/bin/bash or /usr/bin/dash, excludes nothing,
+# and alerts 1 / 1.) The script itself never connects; its own exec is a
+# stage-A event only for 30-banner (executable "/etc/update-motd.d/*" in
+# both rules; its name is no longer "bash"/"sh"), but no other child of the
+# wrapper connects: no sequence.
+script_parent() { # PATH SHEBANG
+  local path=$1 shebang=$2 name=${1##*/}
+  printf '%s\n' "#!$shebang" \
+    "# Stands in for $path during an audisp-imds capture: curl to the IMDS, as a child." \
+    "$SUB_LAUNCH" \
+    'sublaunch curl -s -m 5 http://169.254.169.254/latest/meta-data/' \
+    'wait "$!"' >"$WORK/$name"
+  imds_install_file "$WORK/$name" "$path" 0755 || return 1
+  capture_begin enriched || return 1
+  run A "launch $path"
+  capture_end
+  claim_wrappers
+  expect_alerts 0 0 "#!$shebang script $path (in place, as on Amazon Linux) runs curl to the IMDS: curl's parent executable is the script, excluded by both rules."
+  claim_seq none A:sub:1 A:sub:1 --parent-script "$shebang"
+}
+scn_neg_script_parent_dhclient_script() { script_parent /usr/sbin/dhclient-script /bin/bash; }
+scn_neg_script_parent_setup_policy_routes() { script_parent /usr/bin/setup-policy-routes /bin/bash; }
+scn_neg_script_parent_update_motd_30_banner() { script_parent /etc/update-motd.d/30-banner /bin/sh; }
+scn_neg_script_parent_eic_curl_authorized_keys() {
+  script_parent /usr/share/ec2-instance-connect/eic_curl_authorized_keys /bin/sh
+}
+
+# A Python tool installed as a script, /usr/local/bin/imds-test-aws, reading
+# the IMDS's iam/security-credentials/ with urllib.
+# "#!/usr/bin/python3": one exec, exe=/usr/bin/python3.11 (the interpreter),
+# PATH item 0 the script, EXECVE "/usr/bin/python3 /usr/local/bin/imds-test-aws".
+# process.executable /usr/local/bin/imds-test-aws, name imds-test-aws: in no
+# name list, no suspicious directory; the command line has no address. v3:
+# no stage A, 0. upstream: neither "bash"/"sh" nor an endpoint pattern (the
+# URL is inside the script, not on the command line): 0. (An engine that
+# names the interpreter sees python3.11 and alerts 1 / 1.)
+python_script_tool() { # SHEBANG
+  printf '%s\n' "#!$1" \
+    '# An audisp-imds capture test: a Python tool that reads the IMDS.' \
+    'import urllib.request' \
+    'print(urllib.request.urlopen("http://169.254.169.254/latest/meta-data/iam/security-credentials/", timeout=5).read().decode())' \
+    >"$WORK/imds-test-aws"
+  imds_install_file "$WORK/imds-test-aws" /usr/local/bin/imds-test-aws 0755 || return 1
+  capture_begin enriched || return 1
+  run A 'launch /usr/local/bin/imds-test-aws'
+  capture_end
+  claim_wrappers
+}
+scn_neg_python3_script_tool() {
+  python_script_tool /usr/bin/python3 || return 1
+  expect_alerts 0 0 "A #!/usr/bin/python3 tool, /usr/local/bin/imds-test-aws, reads iam/security-credentials/: process.name is the script's, no address on its command line."
+  claim_seq none A:1 A:1 --script /usr/bin/python3 --cmdline "/usr/bin/python3 /usr/local/bin/imds-test-aws"
+}
+# "#!/usr/bin/env python3": two execs in one pid, same parent. #1: the
+# script with interpreter /usr/bin/env (EXECVE "/usr/bin/env python3
+# /usr/local/bin/imds-test-aws"): not stage A, as above. env then execs
+# python3 through PATH (a failed execve of /usr/sbin/python3 first, ENOENT,
+# then /usr/bin/python3): #2 is a plain binary exec, exe=/usr/bin/python3.11,
+# name python3.11, EXECVE "python3 /usr/local/bin/imds-test-aws": stage A by
+# "python*" in both rules, its own connect (same process, same parent) follows
+# within ~0.1 s: 1 alert in v3 and 1 in upstream, for exec #2. seq2 records
+# exec #1 (no rule alerts on it).
+scn_python3_script_tool_env() {
+  python_script_tool "/usr/bin/env python3" || return 1
+  expect_alerts 1 1 "A #!/usr/bin/env python3 tool, /usr/local/bin/imds-test-aws: env then execs python3 in the same process, a plain python3.11 exec that connects."
+  claim_seq v3,upstream A:1 A:1 --exec-index 2 --path0 /usr/bin/python3 --cmdline "python3 /usr/local/bin/imds-test-aws"
+  claim_seq none A:1 A:1 --exec-index 1 --script "/usr/bin/env python3" \
+    --cmdline "/usr/bin/env python3 /usr/local/bin/imds-test-aws"
+}
+
+# An absolute spelling through an excluded directory:
+# /snap/oracle-cloud-agent/../../usr/bin/curl (the empty directory
+# /snap/oracle-cloud-agent exists only for the capture: the kernel resolves
+# ".." through it). exe=/usr/bin/curl; PATH item 0 is the spelling, which is
+# never a second process.executable value: process.executable /usr/bin/curl.
+# v3: name curl, not excluded ("/snap/oracle-cloud-agent/*" does not match
+# /usr/bin/curl): 1 (an engine that keeps the spelling as a second value is
+# excluded by it: 0). upstream: the same, and none of the /usr/bin/curl
+# carve-outs matches "-s -m 5 http://169.254.169.254/latest/meta-data/": 1.
+scn_curl_dotdot_excluded_spelling() {
+  imds_mkdir_new /snap/oracle-cloud-agent || return 1
+  simple_positive enriched 1 1 "curl run as /snap/oracle-cloud-agent/../../usr/bin/curl: the executable is /usr/bin/curl, not the excluded spelling." \
+    'launch /snap/oracle-cloud-agent/../../usr/bin/curl -s -m 5 http://169.254.169.254/latest/meta-data/'
+}
+
+# A blocking connect that is stamped right after its exec but emitted ~3 s
+# later, while other processes exec. Wrapper A runs in a second namespace
+# (lib.sh: imds_ns_blackhole_up) where SYNs to 169.254.169.254:80 are dropped
+# on its loopback and tcp_syn_retries is 1: python3's plain blocking
+# connect_ex (no timeout) fails with ETIMEDOUT (exit=-110) after ~3 s. The
+# kernel stamps the connect at syscall entry and emits it at exit, so the
+# capture has it after ~30 /bin/true execs of wrapper B (one every ~0.1 s,
+# in the first namespace) that are stamped later (checked:
+# --connect-late). v3: python3.11 is stage A, the connect is stamped
+# < 0.9 s after it (same process, same parent): 1 alert, judged by audit
+# time, not arrival. upstream: the same within 3 s: 1. /bin/true is stage A
+# in neither rule.
+scn_python3_blocking_connect_late() {
+  local ns2=imds-e2e-blk-$$
+  imds_ns_blackhole_up "$ns2" || return 1
+  capture_begin enriched || return 1
+  start_wrapper B 'for ((i = 0; i < 45; i++)); do launch /bin/true; nap 0.1; done'
+  wait_launched B 1 || imds_log "wrapper B did not launch /bin/true"
+  start_wrapper A 'launch python3 -c "import socket; s = socket.socket(); print(s.connect_ex((\"169.254.169.254\", 80)))"' \
+    /usr/bin/bash "$ns2"
+  wait_wrapper A
+  wait_wrapper B
+  capture_end
+  claim_wrappers
+  expect_alerts 1 1 "python3's blocking connect to a black-holed 169.254.169.254 (ETIMEDOUT after ~3 s) arrives after later-stamped execs of another shell: judged by audit time, it is 1 sequence."
+  claim_seq v3,upstream A:1 A:1 --exit -110 --connect-late
+}
+
+# Connect calls that are no connection attempt: the kernel audits the
+# address (SOCKADDR) before it looks at the file descriptor or the protocol.
+# python3 (stage A by "python*" in both rules; its command line also holds
+# the address) calls libc connect() through ctypes with a sockaddr_in for
+# 169.254.169.254:80 (family in host order, port and address in network
+# order): on /dev/null's fd -> ENOTSOCK (exit=-88); on an AF_INET socket
+# with an 8-byte address -> EINVAL (-22); on an AF_INET6 socket with the
+# AF_INET address in 28 bytes -> EAFNOSUPPORT (-97). Each SOCKADDR decodes
+# to 169.254.169.254:80, but none of them is a connection attempt: no
+# network event, 0 / 0. (A closed fd gives EBADF before the address is
+# read, an unreadable address EFAULT: no SOCKADDR, nothing to record.)
+CTYPES_CONNECT='import ctypes, os, socket, struct; libc = ctypes.CDLL(None, use_errno=True); sa = struct.pack(\"=H\", socket.AF_INET) + struct.pack(\"!H\", 80) + socket.inet_aton(\"169.254.169.254\"); call = lambda fd, addr: print(libc.connect(fd, addr, len(addr)), os.strerror(ctypes.get_errno()))'
+scn_neg_connect_enotsock() {
+  capture_begin enriched || return 1
+  run A "launch python3 -c \"$CTYPES_CONNECT; call(os.open(\\\"/dev/null\\\", os.O_RDONLY), sa + bytes(8))\""
+  capture_end
+  claim_wrappers
+  expect_alerts 0 0 "python3 connect()s a regular file's fd to 169.254.169.254:80: ENOTSOCK, the SOCKADDR is recorded but it is no connection attempt."
+  claim_seq none A:1 A:1 --exit -88
+}
+scn_neg_connect_einval_eafnosupport() {
+  capture_begin enriched || return 1
+  run A "launch python3 -c \"$CTYPES_CONNECT; s4 = socket.socket(socket.AF_INET); s6 = socket.socket(socket.AF_INET6); call(s4.fileno(), sa); call(s6.fileno(), sa + bytes(20))\""
+  capture_end
+  claim_wrappers
+  expect_alerts 0 0 "python3 connect()s to 169.254.169.254:80 with an 8-byte address (EINVAL) and an AF_INET address on an AF_INET6 socket (EAFNOSUPPORT): no connection attempt."
+  claim_seq none A:1 A:1 --exit -22
+  claim_seq none A:1 A:1 --exit -97
+}
+
+# A container-entrypoint-like shell S (/usr/bin/bash -c, launched by the
+# wrapper) starts python3 in the background (python sleeps 0.3 s, then GETs
+# the meta-data index), busy-waits ~0.1 s with builtins only, then
+# `exec sleep 1`: S re-execs (same pid, same parent) after python's exec and
+# before python's connect (checked: exec(python) < exec(S, sleep) <
+# connect(python)). The rule joins on process.parent.entity_id: S keeps its
+# entity id across its re-exec (same parent pid), so python's exec (parent
+# S as /usr/bin/bash, not excluded; name python3.11) and its connect ~0.3 s
+# later share the key: 1 alert in v3 and 1 in upstream (python* in both;
+# within 1 s and 3 s). An engine that gives S a new entity at its re-exec
+# splits them: 0. S's own exec is stage A in both rules (the address on its
+# command line; upstream also "bash") under the wrapper's key, where nothing
+# connects; `sleep 1` is stage A in neither.
+scn_python3_parent_reexec() {
+  local body
+  body="$SUB_LAUNCH; sublaunch python3 -c \"import time, urllib.request; time.sleep(0.3); urllib.request.urlopen(\\\"http://169.254.169.254/latest/meta-data/\\\", timeout=5).read()\"; "'e=$((${EPOCHREALTIME/./} + 100000)); while ((${EPOCHREALTIME/./} < e)); do :; done; exec sleep 1'
+  capture_begin enriched || return 1
+  run A "launch /usr/bin/bash -c $(printf '%q' "$body")"
+  capture_end
+  claim_wrappers
+  expect_alerts 1 1 "Shell S backgrounds python3 (connects after 0.3 s) and re-execs itself (exec sleep 1) in between: S keeps its entity id, so python's exec and connect join."
+  claim_seq v3,upstream A:sub:1 A:sub:1 --parent-reexec /usr/bin/sleep
+}
 
 # ------------------------------------------------------------------ driver
 requirements() { # scenario -> commands it needs
   case $1 in
-    curl*|imdsv2*|unlisted*|neg_other_address|neg_excluded*) echo curl ;;
+    curl*|imdsv2*|unlisted*|neg_other_address|neg_excluded*|neg_script_parent*) echo curl ;;
     wget) echo wget ;;
-    python3*|neg_python3*) echo /usr/bin/python3 ;;
+    python3*|neg_python3*|neg_connect*) echo /usr/bin/python3 ;;
     perl*|neg_other_parent) echo perl ;;
     node*) echo node ;;
     php*) echo php ;;
