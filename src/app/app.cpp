@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "app/diagnostics.h"
@@ -31,6 +33,17 @@ bool SameSinkSettings(const Config& a, const Config& b) {
   return a.output == b.output && a.output_file == b.output_file && x.ident == y.ident &&
          x.facility == y.facility && x.priority == y.priority && x.socket_path == y.socket_path &&
          x.format == y.format && x.queue_limit == y.queue_limit;
+}
+
+// The rules' sequence matchers, sized by [limits].
+std::unique_ptr<RuleSet> MakeRuleSet(const Setup& setup) {
+  return std::make_unique<RuleSet>(setup.rules, setup.config.max_pending_sequences,
+                                   int64_t{setup.config.lateness_allowance_seconds} * 1000);
+}
+
+bool SameMatcherLimits(const Config& a, const Config& b) {
+  return a.max_pending_sequences == b.max_pending_sequences &&
+         a.lateness_allowance_seconds == b.lateness_allowance_seconds;
 }
 
 // Everything that lives while the plugin runs, and what the read loop's
@@ -82,6 +95,7 @@ class Runner : public ReadLoopHooks {
       << " processes_from_connects=" << table_.learned_from_connects() << " hosts=" << table_.hosts()
       << " host_resets=" << table_.host_resets()
       << " pending_sequences=" << pipeline_.rules().pending()
+      << " sequence_late_drops=" << pipeline_.rules().late_dropped()
       << " sequence_evictions=" << pipeline_.rules().evicted();
     if (feed_ != nullptr) {
       s << " node_feeds=" << feed_->node_feeds() << " node_feeds_dropped=" << feed_->stats().node_feeds_dropped;
@@ -109,8 +123,9 @@ class Runner : public ReadLoopHooks {
       diag_.Error("reopening the output failed: " + error->message);
     }
     const bool rules_changed = !SameRules(setup_.rules, next.rules);
-    if (rules_changed) {
-      pipeline_.ReplaceRules(std::make_unique<RuleSet>(next.rules, next.config.max_pending_sequences));
+    // New limits for the matchers take effect now too (their state starts afresh).
+    if (rules_changed || !SameMatcherLimits(setup_.config, next.config)) {
+      pipeline_.ReplaceRules(MakeRuleSet(next));
     }
     if (next.config.alerts_per_window != setup_.config.alerts_per_window ||
         next.config.alert_window_seconds != setup_.config.alert_window_seconds) {
@@ -180,7 +195,7 @@ int Run(const CommandLine& cl) {
     return 1;
   }
 
-  Pipeline pipeline(table, std::make_unique<RuleSet>(setup.rules, setup.config.max_pending_sequences),
+  Pipeline pipeline(table, MakeRuleSet(setup),
                     std::move(std::get<std::unique_ptr<AlertSink>>(sink)));
   SignalRequests signals;
   const size_t rule_count = setup.rules.size();

@@ -127,7 +127,8 @@ std::string DescribeSetup(const Setup& setup) {
   }
   out << "\n";
   out << "limits: process_table=" << c.process_table_capacity
-      << " pending_sequences=" << c.max_pending_sequences << " status_interval=" << c.status_interval_seconds
+      << " pending_sequences=" << c.max_pending_sequences
+      << " lateness_allowance=" << c.lateness_allowance_seconds << "s status_interval=" << c.status_interval_seconds
       << "s alerts_per_window=" << c.alerts_per_window << " alert_window=" << c.alert_window_seconds << "s\n";
   out << "rules: " << setup.rules.size() << "\n";
   for (const Rule& rule : setup.rules) {

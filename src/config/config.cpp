@@ -206,11 +206,14 @@ std::optional<ConfigError> ReadConfig(const toml::table& root, const std::string
     TableReader l(*limits, "limits", file);
     size_t status = config.status_interval_seconds;
     size_t window = config.alert_window_seconds;
+    size_t lateness = config.lateness_allowance_seconds;
     if (l.GetSize("process_table", config.process_table_capacity, 64, 1 << 24) &&
         l.GetSize("pending_sequences", config.max_pending_sequences, 16, 1 << 24) &&
+        l.GetSize("lateness_allowance", lateness, 0, 3600) &&
         l.GetSize("status_interval", status, 0, 86400) &&
         l.GetSize("alerts_per_window", config.alerts_per_window, 0, 1 << 20) &&
         l.GetSize("alert_window", window, 1, 86400)) {
+      config.lateness_allowance_seconds = static_cast<unsigned>(lateness);
       config.status_interval_seconds = static_cast<unsigned>(status);
       config.alert_window_seconds = static_cast<unsigned>(window);
     }

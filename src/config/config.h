@@ -41,6 +41,11 @@ struct Config {
 
   size_t process_table_capacity = 32768;
   size_t max_pending_sequences = 100000;
+  // How late (behind its host's newest audit time) an event may arrive and
+  // still be matched by its own timestamp. 135 s covers a TCP connect that
+  // times out (127 s with tcp_syn_retries = 6): its record is stamped when
+  // the connect began. SequenceMatcher::kDefaultLatenessMillis is the same.
+  unsigned lateness_allowance_seconds = 135;
   // Alert storms: at most this many alerts per rule per window (0: no
   // limit); the rest are counted and reported.
   size_t alerts_per_window = 100;

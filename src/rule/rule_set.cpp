@@ -5,9 +5,10 @@
 
 namespace imds {
 
-RuleSet::RuleSet(std::vector<Rule> rules, size_t max_pending) : rules_(std::move(rules)) {
+RuleSet::RuleSet(std::vector<Rule> rules, size_t max_pending, int64_t lateness_millis)
+    : rules_(std::move(rules)) {
   matchers_.reserve(rules_.size());
-  for (const Rule& rule : rules_) matchers_.emplace_back(rule.query, max_pending);
+  for (const Rule& rule : rules_) matchers_.emplace_back(rule.query, max_pending, lateness_millis);
 }
 
 void RuleSet::OnEvent(const EcsEvent& event, std::vector<Alert>& out) {
@@ -48,6 +49,12 @@ size_t RuleSet::pending() const {
 uint64_t RuleSet::evicted() const {
   uint64_t total = 0;
   for (const auto& m : matchers_) total += m.evicted();
+  return total;
+}
+
+uint64_t RuleSet::late_dropped() const {
+  uint64_t total = 0;
+  for (const auto& m : matchers_) total += m.late_dropped();
   return total;
 }
 

@@ -18,9 +18,12 @@ namespace imds {
 class RuleSet {
  public:
   RuleSet() = default;
-  // `max_pending` bounds each rule's pending sequences.
+  // `max_pending` bounds each rule's kept sequence state; events up to
+  // `lateness_millis` behind their host's newest are still judged by their
+  // own timestamps (SequenceMatcher).
   explicit RuleSet(std::vector<Rule> rules,
-                   size_t max_pending = SequenceMatcher::kDefaultMaxPending);
+                   size_t max_pending = SequenceMatcher::kDefaultMaxPending,
+                   int64_t lateness_millis = SequenceMatcher::kDefaultLatenessMillis);
 
   // Appends one alert per completed sequence (or single-event match).
   void OnEvent(const EcsEvent& event, std::vector<Alert>& out);
@@ -35,6 +38,7 @@ class RuleSet {
   size_t size() const { return rules_.size(); }
   size_t pending() const;   // over all rules
   uint64_t evicted() const;  // over all rules
+  uint64_t late_dropped() const;  // over all rules
 
  private:
   std::vector<Rule> rules_;

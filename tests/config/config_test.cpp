@@ -33,6 +33,7 @@ TEST(ConfigTest, EmptyFileGivesSafeDefaults) {
   EXPECT_EQ(c.status_interval_seconds, 0u);
   EXPECT_EQ(c.alerts_per_window, 100u);
   EXPECT_EQ(c.alert_window_seconds, 300u);
+  EXPECT_EQ(c.lateness_allowance_seconds, 135u);
   EXPECT_EQ(c.source, "test.toml");
 }
 
@@ -54,6 +55,7 @@ queue = 10
 [limits]
 process_table = 1000
 pending_sequences = 500
+lateness_allowance = 30
 status_interval = 60
 alerts_per_window = 7
 alert_window = 30
@@ -74,6 +76,7 @@ name = "web-1"
   EXPECT_EQ(c.syslog.queue_limit, 10u);
   EXPECT_EQ(c.process_table_capacity, 1000u);
   EXPECT_EQ(c.max_pending_sequences, 500u);
+  EXPECT_EQ(c.lateness_allowance_seconds, 30u);
   EXPECT_EQ(c.status_interval_seconds, 60u);
   EXPECT_EQ(c.alerts_per_window, 7u);
   EXPECT_EQ(c.alert_window_seconds, 30u);
@@ -114,6 +117,22 @@ TEST(ConfigTest, WrongTypeIsAnErrorAtItsLine) {
 TEST(ConfigTest, OutOfRangeNumberIsRefused) {
   ConfigError e = MustFail("[limits]\nprocess_table = 0\n");
   EXPECT_NE(e.message.find("between"), std::string::npos);
+}
+
+TEST(ConfigTest, LatenessAllowanceIsSecondsFromZeroToAnHour) {
+  EXPECT_EQ(MustLoad("[limits]\nlateness_allowance = 0\n").lateness_allowance_seconds, 0u);
+  EXPECT_EQ(MustLoad("[limits]\nlateness_allowance = 3600\n").lateness_allowance_seconds, 3600u);
+  ConfigError e = MustFail("[limits]\npending_sequences = 100\nlateness_allowance = 3601\n");
+  EXPECT_EQ(e.line, 3);
+  EXPECT_NE(e.message.find("\"limits.lateness_allowance\" must be between 0 and 3600, not 3601"),
+            std::string::npos)
+      << e.message;
+  e = MustFail("[limits]\nlateness_allowance = -1\n");
+  EXPECT_EQ(e.line, 2);
+  EXPECT_NE(e.message.find("lateness_allowance"), std::string::npos) << e.message;
+  e = MustFail("[limits]\nlateness_allowance = 1.5\n");
+  EXPECT_EQ(e.line, 2);
+  EXPECT_NE(e.message.find("must be an integer"), std::string::npos) << e.message;
 }
 
 TEST(ConfigTest, BadEnumValuesAreRefusedWithTheValue) {

@@ -284,5 +284,29 @@ TEST(RuleSetTest, EveryRuleSeesEveryEventAndAlertsCarryTheirOwnRule) {
   EXPECT_EQ(set.evicted(), 0u);
 }
 
+TEST(RuleSetTest, EachRuleJudgesLateEventsWithinTheAllowanceAndCountsTheLaterOnes) {
+  std::vector<Rule> rules;
+  for (const std::string& path : {kV3, kUpstream}) {
+    auto result = LoadRuleFile(path);
+    ASSERT_TRUE(std::holds_alternative<Rule>(result));
+    rules.push_back(std::get<Rule>(std::move(result)));
+  }
+  RuleSet set(std::move(rules), SequenceMatcher::kDefaultMaxPending, /*lateness_millis=*/5000);
+  std::vector<Alert> alerts;
+  // The connect is delivered before the exec it follows, and after a later
+  // exec moved the host's clock on.
+  set.OnEvent(Exec(9000, 30, "/usr/bin/ls", "ls"), alerts);
+  set.OnEvent(Connect(4100, 11), alerts);
+  EXPECT_TRUE(alerts.empty());
+  set.OnEvent(CurlExec(), alerts);  // stamped 1000: 8 s late
+  EXPECT_TRUE(alerts.empty());
+  EXPECT_EQ(set.late_dropped(), 2u);  // one per rule
+  set.OnEvent(Exec(4000, 12, "/usr/bin/curl",
+                   "curl http://169.254.169.254/latest/meta-data/iam/security-credentials/"),
+              alerts);
+  EXPECT_EQ(alerts.size(), 2u);  // 5 s late: pairs with the connect already seen
+  EXPECT_EQ(set.late_dropped(), 2u);
+}
+
 }  // namespace
 }  // namespace imds
