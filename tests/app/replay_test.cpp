@@ -118,6 +118,7 @@ std::string ResultName(const std::string& exit) {
   if (exit == "0") return "success";
   if (exit == "-115") return "EINPROGRESS";
   if (exit == "-111") return "ECONNREFUSED";
+  if (exit == "-110") return "ETIMEDOUT";
   return "exit " + exit;
 }
 
@@ -130,6 +131,10 @@ void CheckAlert(const Alert& alert, const Expect& e, const std::string& p) {
   EXPECT_EQ(conn.category, EventCategory::kNetwork);
   EXPECT_EQ(std::to_string(exec.pid), One(e, p + "exec.pid"));
   EXPECT_EQ(exec.executable, All(e, p + "exec.executable"));
+  ASSERT_FALSE(exec.executable.empty());
+  EXPECT_EQ(BaseName(exec.executable.front()), One(e, p + "exec.name"));
+  const auto interpreter = All(e, p + "exec.interpreter");
+  EXPECT_EQ(exec.interpreter.value_or("<none>"), interpreter.empty() ? "<none>" : interpreter.front());
   EXPECT_EQ(std::to_string(exec.ppid), One(e, p + "exec.parent.pid"));
   EXPECT_EQ(exec.parent_executable.value_or("<null>"), One(e, p + "exec.parent.executable"));
   EXPECT_EQ(exec.working_directory.value_or("<null>"), One(e, p + "exec.working_directory"));
@@ -217,7 +222,13 @@ TEST(CaptureSetTest, HasPositiveAndNegativeCapturesForEveryClause) {
   for (const char* needed :
        {"curl", "wget", "neg_other_address", "neg_python3_delayed_1500ms", "neg_excluded_working_directory",
         "neg_excluded_executable", "neg_excluded_parent_executable", "neg_other_parent", "script_tmp_devtcp",
-        "unlisted_binary_generic_url"}) {
+        "unlisted_binary_generic_url",
+        // Fidelity (issue 11): scripts, spellings, audit-time order, attempts, re-exec.
+        "neg_script_parent_dhclient_script", "neg_script_parent_setup_policy_routes",
+        "neg_script_parent_update_motd_30_banner", "neg_script_parent_eic_curl_authorized_keys",
+        "neg_python3_script_tool", "python3_script_tool_env", "curl_dotdot_excluded_spelling",
+        "python3_blocking_connect_late", "neg_connect_enotsock", "neg_connect_einval_eafnosupport",
+        "python3_parent_reexec"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), needed), names.end()) << needed;
   }
 }
