@@ -83,7 +83,7 @@ uint64_t Mix(uint64_t& state) {
 
 struct RunOptions {
   bool chunked = true;       // false: the whole input in one Feed()
-  bool age = false;          // AgeEvents() between some chunks (wall clock!)
+  bool age = false;          // Age(0) between some chunks (wall clock!)
   bool feed_twice = false;   // feed the input again after Flush()
   size_t max_line = imds::AuditFeed::kDefaultMaxLineBytes;
   bool check = true;         // run the alert oracle
@@ -118,7 +118,7 @@ std::vector<std::string> Run(const char* text, size_t size, uint64_t state, cons
       offset += chunk;
       // Ages by the wall clock: the input's old timestamps make it close
       // events early, as the live plugin does when stdin is idle.
-      if (options.age && ((r >> 40) & 63) == 0) feed->AgeEvents();
+      if (options.age && ((r >> 40) & 63) == 0) feed->Age(0);
     }
     feed->Flush();
   }
@@ -151,8 +151,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Otherwise the cuts must not matter: auditd's pipe may cut the stream
   // anywhere, and the same records must give the same alerts. This holds
   // for any input, reused event keys and one serial with two times
-  // included, since libauparse gets one line per call (AuditFeed::FeedRun):
-  // it used to be exempted for those, whose event order depended on the cuts.
+  // included: the input stage reads line by line and assembles events
+  // itself, so nothing depends on where a read ends.
   const std::vector<std::string> chunked = Run(text, size, state, options);
   RunOptions whole;
   whole.chunked = false;

@@ -85,9 +85,11 @@ class Runner : public ReadLoopHooks {
     const SinkStats sink = pipeline_.sink().stats();
     s << "status";
     if (feed_ != nullptr) {
-      const AuditFeedStats& f = feed_->stats();
+      const AuditFeedStats f = feed_->stats();
       s << " events_read=" << f.events_seen << " events_rebuilt=" << f.events_rebuilt
-        << " records_skipped=" << f.records_skipped << " parse_errors=" << f.parse_errors;
+        << " records_skipped=" << f.records_skipped << " parse_errors=" << f.parse_errors
+        << " events_cut=" << f.events_cut << " pending_events=" << feed_->pending_events()
+        << " pipeline_errors=" << f.pipeline_errors;
     }
     s << " events_evaluated=" << pipeline_.events_evaluated() << " alerts=" << pipeline_.alerts()
       << " alerts_suppressed=" << pipeline_.alerts_suppressed() << " alerts_sent=" << sink.sent << " alerts_queued=" << sink.queued << " alerts_dropped=" << sink.dropped

@@ -1,23 +1,16 @@
-// The libauparse feed: raw audit text in (cut anywhere), EcsEvents out.
+// The input stage: raw audit text in (cut anywhere), EcsEvents out, in three
+// parts: a LineAssembler (bytes -> whole lines), the record router below
+// (header, node, relevance, ENRICHED suffix) and an EventAssembler
+// (records -> whole events, its own end-of-event rule). libauparse is handed
+// one complete event at a time and flushed, so it never holds an event in
+// flight: its cost per record stays flat whatever the input loses
+// (event_assembler.h says why that matters). Node streams (node=NAME) are
+// assembled apart, so a lagging host's events are never cut by another's
+// clock (docs/fleet.md, C2).
 //
-// Wraps auparse_init(AUSOURCE_FEED) and its callback. Every event auparse
-// completes goes through the EventBuilder; exec and connect events go to the
-// sink. auparse releases an event when its EOE or PROCTITLE record is
-// followed by more input, when it is older than its 2 s timeout, or at
-// flush: call AgeEventsAtBoundaries() whenever a read comes up short and
-// AgeEventsWhenIdle() while input is idle, so that a quiet host still
-// reports at once, and Flush() at end of input.
-//
-// One libauparse state per node (docs/fleet.md, C2): auparse completes an
-// event still being assembled once a record ~2 s newer arrives, whatever
-// node that record belongs to, so a collector interleaving a lagging host
-// with others would cut the lagging host's events. Records with
-// `node=NAME ` go to NAME's own state; records without go to the local
-// one, through a fast path (no lookup while the node does not change). The
-// next record, of any node, still releases an event whose EOE has arrived,
-// as one state did. Node states are bounded: beyond max_node_feeds the
-// least recently fed one is flushed (its events are delivered, never lost)
-// and dropped, and so is one idle and empty for kIdleNodeFeedSeconds.
+// libauparse's callback only builds events; they reach the sink after it
+// returns, in plain C++ frames: an exception from the pipeline is counted as
+// a pipeline error, never as a parse error, and never unwinds through C.
 #ifndef AUDISP_IMDS_INPUT_AUDIT_FEED_H
 #define AUDISP_IMDS_INPUT_AUDIT_FEED_H
 
@@ -27,31 +20,36 @@
 #include <cstdint>
 #include <ctime>
 #include <functional>
-#include <list>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "audit/event_builder.h"
-#include "input/record_filter.h"
 #include "event/ecs_event.h"
+#include "input/event_assembler.h"
+#include "input/line_assembler.h"
+#include "input/record_filter.h"
 
 namespace imds {
 
 struct AuditFeedStats {
-  uint64_t events_seen = 0;     // events auparse completed
+  uint64_t events_seen = 0;     // whole events handed to libauparse
   uint64_t events_rebuilt = 0;  // of which became an EcsEvent
   // Events that looked like exec/connect but could not be decoded, lines
   // that are not audit records or are longer than the line limit (both
-  // dropped before auparse), and auparse refusing input.
+  // dropped before libauparse), and libauparse refusing input.
   uint64_t parse_errors = 0;
   // Records dropped before libauparse because no rule can need them
   // (see record_filter.h); not errors.
   uint64_t records_skipped = 0;
-  // Node feeds flushed and dropped (over max_node_feeds, or idle).
+  // Events that ended without their EOE (lost records, audit.log input):
+  // cut by a timeout, the pending-event cap or the end of input.
+  uint64_t events_cut = 0;
+  // Node states forgotten (over max_node_feeds, or idle).
   uint64_t node_feeds_dropped = 0;
+  // Exceptions thrown by the sink (the rest of the pipeline).
+  uint64_t pipeline_errors = 0;
 };
 
 // True when `line` (without its newline) starts like a record auditd sends a
@@ -69,111 +67,66 @@ class AuditFeed {
   // without a newline beyond this is dropped so that garbage on stdin cannot
   // grow memory without bound.
   static constexpr size_t kDefaultMaxLineBytes = 1u << 20;
-  // libauparse states kept for node= streams (each a few KiB).
+  // Node states kept for node= streams.
   static constexpr size_t kDefaultMaxNodeFeeds = 4096;
-  // A node feed holding nothing and fed nothing for this long is dropped.
-  static constexpr int64_t kIdleNodeFeedSeconds = 300;
-  // A feed whose last record left an event unfinished is aged anyway once
-  // it has been silent this long (a lost EOE), and so is everything when the
-  // whole input has (AgeEventsWhenIdle).
-  static constexpr int64_t kMidEventGraceSeconds = 5;
+  static constexpr int64_t kMidEventGraceSeconds = EventAssembler::kMidEventGraceSeconds;
 
   // nullptr when libauparse cannot be initialised (out of memory).
   // `max_node_feeds` below 1 is treated as 1.
   static std::unique_ptr<AuditFeed> Create(EventBuilder builder, Sink sink,
                                            size_t max_line_bytes = kDefaultMaxLineBytes,
-                                           size_t max_node_feeds = kDefaultMaxNodeFeeds);
+                                           size_t max_node_feeds = kDefaultMaxNodeFeeds,
+                                           size_t max_pending_events = EventAssembler::kDefaultMaxPending);
   ~AuditFeed();
   AuditFeed(const AuditFeed&) = delete;
   AuditFeed& operator=(const AuditFeed&) = delete;
 
-  // Any bytes; lines may be cut anywhere between calls. Completed events are
-  // delivered to the sink before this returns.
+  // Any bytes; lines may be cut anywhere between calls. Every event
+  // completed is delivered to the sink before this returns.
   void Feed(const char* data, size_t size);
-  // Releases, in every feed, events older than auparse's timeout (by the
-  // wall clock), even those still being assembled.
-  void AgeEvents();
-  // What a live reader calls after a short read (AgeEventsWhenIdle calls it
-  // mid-event before the grace): ages the feeds whose input ends on an
-  // event boundary (the feed of the last record at once; every other feed,
-  // and one silent mid-event for kMidEventGraceSeconds, at most once per
-  // wall-clock second). Nothing while a partial line is held back.
-  void AgeEventsAtBoundaries();
-  // What a live reader calls when its input has been silent for `idle_ms`:
-  // at an event boundary everything is aged at once; mid-event (a partial
-  // line, or a node's last record inside a syscall event) only the feeds
-  // at a boundary, until kMidEventGraceSeconds of silence say the rest is
-  // not coming (a lost EOE, a writer that died mid-line) and everything is.
-  void AgeEventsWhenIdle(int64_t idle_ms);
-  // Whether the input read so far ends on an event boundary in every feed:
-  // no partial line held back and no node's last record inside a
-  // multi-record syscall event. Aging mid-event would cut an event whose
-  // records straddle two reads whenever they are 2 s behind the clock (an
-  // auditd backlog), losing its EXECVE or SOCKADDR.
-  bool AtEventBoundary() const { return partial_line_.empty() && !discarding_line_ && feeds_inside_event_ == 0; }
-  // End of input: a last unterminated line is parsed, every pending event
-  // (of every node) is released. Feeding may continue afterwards.
+  // The one entry point for time: call it after a short read (idle_ms 0)
+  // and while input is silent (idle_ms: for how long). Events that lost
+  // their EOE are cut once they are 2 s old by the wall clock, except the
+  // one still being read, which waits until input has been silent for
+  // kMidEventGraceSeconds (an auditd backlog can deliver an event's
+  // records seconds apart). Replays never call it: there, time is the
+  // records' own.
+  void Age(int64_t idle_ms);
+  // Whether the input read so far ends between events: no partial line
+  // held back and the last record's event complete.
+  bool AtEventBoundary() const { return !lines_.HoldsPartialLine() && !events_.LastEventOpen(); }
+  // End of input: a last unterminated line is read and every pending event
+  // (of every node) is delivered. Feeding may continue afterwards.
   void Flush();
 
-  const AuditFeedStats& stats() const { return stats_; }
-  size_t node_feeds() const { return nodes_.size(); }
+  AuditFeedStats stats() const;
+  size_t node_feeds() const { return events_.nodes(); }
+  // Events assembled but not yet complete (bounded by max_pending_events).
+  size_t pending_events() const { return events_.pending(); }
+  // Events handed to libauparse that it has not handed back: 0 between
+  // calls, whatever the input (tests prove it).
+  uint64_t auparse_events_in_flight() const { return fed_ - handed_back_; }
 
  private:
-  // One libauparse state: the local host's, or one node's.
-  struct NodeFeed {
-    NodeFeed(auparse_state_t* state, std::string_view name) : au(state), node(name) {}
-    ~NodeFeed() { auparse_destroy(au); }
-    NodeFeed(const NodeFeed&) = delete;
-    NodeFeed& operator=(const NodeFeed&) = delete;
-
-    auparse_state_t* au;
-    const std::string node;      // "" for the local feed
-    bool inside_event = false;   // its last record belongs to an unfinished syscall event
-    bool unreleased = false;     // fed since auparse was last asked for complete events
-    bool holding = false;        // in holding_ (node feeds): may hold events in flight
-    size_t holding_index = 0;
-    int64_t newest_second = 0;   // newest audit second fed (node feeds)
-    time_t last_fed = 0;         // wall-clock second of its last record
-    std::list<NodeFeed*>::iterator lru;  // node feeds only
-  };
-
-  AuditFeed(auparse_state_t* au, EventBuilder builder, Sink sink, size_t max_line_bytes, size_t max_node_feeds);
-  static void OnEvent(auparse_state_t* au, auparse_cb_event_t type, void* user_data);
-  void HandleEvent(auparse_state_t* au);
-  void FeedToAuparse(const char* data, size_t size);
-  // Hands whole lines of kept records to `feed`'s auparse state, one line
-  // per call (why: see the definition).
-  void FeedRun(NodeFeed& feed, const char* data, size_t size);
-  // Makes `node`'s feed the current one ("" is the local feed).
-  void SwitchTo(std::string_view node);
-  void SetInside(NodeFeed& feed, bool inside);
-  void AgeFeed(NodeFeed& feed, time_t now);
-  void FlushFeed(NodeFeed& feed);
-  void Hold(NodeFeed& feed);
-  void Unhold(NodeFeed& feed);
-  void DropNodeFeed(NodeFeed& feed);
+  AuditFeed(auparse_state_t* au, EventBuilder builder, Sink sink, size_t max_line_bytes, size_t max_node_feeds,
+            size_t max_pending_events);
+  static void OnAuparseEvent(auparse_state_t* au, auparse_cb_event_t type, void* user_data);
+  // The record router: one whole line.
+  void RouteLine(std::string_view line);
+  // One whole event to libauparse, then its EcsEvent to the sink.
+  void ParseEvent(std::string_view records);
 
   EventBuilder builder_;
   Sink sink_;
-  size_t max_line_bytes_;
-  size_t max_node_feeds_;
-  std::unique_ptr<NodeFeed> local_;
-  // Node feeds by name (the key views the feed's own `node`), most recently
-  // fed first in lru_, and those that may hold events in flight in holding_
-  // (the local feed is always treated as holding).
-  std::unordered_map<std::string_view, std::unique_ptr<NodeFeed>> nodes_;
-  std::list<NodeFeed*> lru_;
-  std::vector<NodeFeed*> holding_;
-  NodeFeed* current_;  // the feed of the last record
-  size_t feeds_inside_event_ = 0;
-  time_t now_ = 0;         // wall clock, read once per batch of lines
-  time_t last_sweep_ = 0;  // when AgeEventsAtBoundaries last aged every feed
-  // The unterminated tail of the input, held back so that auparse only ever
-  // sees whole lines and an endless line can be dropped.
-  std::string partial_line_;
-  bool discarding_line_ = false;
+  auparse_state_t* au_;
+  LineAssembler lines_;
+  EventAssembler events_;
   RecordFilter filter_;
-  AuditFeedStats stats_;
+  std::vector<EcsEvent> built_;  // filled by the callback, emptied after it
+  time_t now_ = 0;               // wall clock, read once per Feed call
+  uint64_t fed_ = 0;             // events handed to libauparse
+  uint64_t handed_back_ = 0;     // events its callback delivered
+  AuditFeedStats stats_;         // what the parts do not count themselves
 };
 
 }  // namespace imds

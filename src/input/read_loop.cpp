@@ -74,7 +74,7 @@ ReadLoopResult RunReadLoop(int fd, AuditFeed& feed, ReadLoopHooks& hooks, const 
     }
     if (ready == 0) {
       idle_ms += options.idle_timeout_ms;
-      if (options.age_when_idle) feed.AgeEventsWhenIdle(idle_ms);
+      if (options.age_when_idle) feed.Age(idle_ms);
       hooks.OnIdle();
       continue;
     }
@@ -94,11 +94,10 @@ ReadLoopResult RunReadLoop(int fd, AuditFeed& feed, ReadLoopHooks& hooks, const 
     if (got > 0) {
       result.bytes_read += static_cast<uint64_t>(got);
       feed.Feed(buffer.data(), static_cast<size_t>(got));
-      // A short read means the writer has nothing more for now: let
-      // libauparse release the events whose EOE has arrived (it only looks
-      // when asked), so an alert never waits for unrelated traffic. Only
-      // feeds (nodes) whose input ends on an event boundary are aged.
-      if (options.age_when_idle && static_cast<size_t>(got) < buffer.size()) feed.AgeEventsAtBoundaries();
+      // A short read means the writer has nothing more for now: events
+      // that lost their EOE are cut once they are old enough (complete
+      // events were delivered as their last record arrived).
+      if (options.age_when_idle && static_cast<size_t>(got) < buffer.size()) feed.Age(0);
       idle_ms = 0;
       continue;
     }

@@ -21,7 +21,7 @@ class ReadLoopHooks {
   // kStop to leave the loop (the feed is then NOT flushed: the caller
   // decides whether to Flush() before exiting).
   virtual Action Poll() = 0;
-  // Input has been idle for one poll interval (after AgeEvents()).
+  // Input has been idle for one poll interval (after AuditFeed::Age()).
   virtual void OnIdle() {}
 };
 
