@@ -41,6 +41,15 @@ std::unique_ptr<RuleSet> MakeRuleSet(const Setup& setup) {
                                    int64_t{setup.config.lateness_allowance_seconds} * 1000);
 }
 
+// Connects to an address no loaded rule names skip libauparse.
+void ApplyNeededDestinations(AuditFeed& feed, const RuleSet& rules) {
+  if (std::optional<RuleSet::Destinations> d = rules.NetworkDestinations()) {
+    feed.SetNeededDestinations(d->exact, d->ignoring_case);
+  } else {
+    feed.SetNeededDestinations(std::nullopt);
+  }
+}
+
 bool SameMatcherLimits(const Config& a, const Config& b) {
   return a.max_pending_sequences == b.max_pending_sequences &&
          a.lateness_allowance_seconds == b.lateness_allowance_seconds;
@@ -128,6 +137,7 @@ class Runner : public ReadLoopHooks {
     // New limits for the matchers take effect now too (their state starts afresh).
     if (rules_changed || !SameMatcherLimits(setup_.config, next.config)) {
       pipeline_.ReplaceRules(MakeRuleSet(next));
+      if (feed_ != nullptr) ApplyNeededDestinations(*feed_, pipeline_.rules());
     }
     if (next.config.alerts_per_window != setup_.config.alerts_per_window ||
         next.config.alert_window_seconds != setup_.config.alert_window_seconds) {
@@ -209,14 +219,16 @@ int Run(const CommandLine& cl) {
     return 1;
   }
   runner.set_feed(feed.get());
+  ApplyNeededDestinations(*feed, pipeline.rules());
   runner.ApplyAlertLimit(runner.config());
   if (live) diag.Info("started: " + std::to_string(rule_count) + " rule(s), host " + host.name);
 
   ReadLoopOptions options;
   options.wake_fd = signals.wake_fd();
-  // auparse ages events by the wall clock against their audit time: right
-  // for a live stream, wrong for a recorded one, whose events would all look
-  // stale and be closed before their last records arrive through a slow pipe.
+  // Age() cuts events that lost their EOE by the wall clock against their
+  // audit time: right for a live stream, wrong for a recorded one, whose
+  // events would all look stale and be cut before their last records arrive
+  // through a slow pipe.
   options.age_when_idle = live;
   ReadLoopResult result = RunReadLoop(fd, *feed, runner, options);
   if (result.end == ReadLoopEnd::kStopRequested) feed->Flush();  // finish what was read

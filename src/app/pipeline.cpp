@@ -20,6 +20,7 @@ void Pipeline::OnEvent(EcsEvent&& event) {
   // are how the table learns every parent's executable.
   if (is_process || needs_network_) table_.Enrich(event);
   if (is_process ? !needs_process_ : !needs_network_) return;
+  if (event.table_only) return;  // no rule names its destination
   ++evaluated_;
   scratch_.clear();
   rules_->OnEvent(event, scratch_);

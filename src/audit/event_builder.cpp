@@ -3,6 +3,7 @@
 #include <libaudit.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string_view>
 #include <utility>
@@ -319,6 +320,161 @@ std::optional<EcsEvent> EventBuilder::Build(auparse_state_t* au, BuildOutcome* o
 
   result = BuildOutcome::kBuilt;
   return event;
+}
+
+namespace {
+
+// The first value of field `name` in a record body, up to the next space.
+// The kernel writes its numeric fields before comm= and exe=, and
+// hex-encodes any value holding a space, so the first occurrence is the
+// kernel's.
+std::string_view FirstValue(std::string_view body, std::string_view name) {
+  size_t from = std::string_view::npos;
+  if (body.size() > name.size() && body.substr(0, name.size()) == name && body[name.size()] == '=') {
+    from = name.size() + 1;
+  } else {
+    for (size_t at = body.find(name); at != std::string_view::npos; at = body.find(name, at + 1)) {
+      if (at > 0 && body[at - 1] == ' ' && at + name.size() < body.size() && body[at + name.size()] == '=') {
+        from = at + name.size() + 1;
+        break;
+      }
+    }
+  }
+  if (from == std::string_view::npos) return {};
+  const size_t end = std::min(body.find(' ', from), body.size());
+  return body.substr(from, end - from);
+}
+
+struct RecordText {
+  std::string_view node;   // without "node="
+  std::string_view type;
+  std::string_view stamp;  // SECONDS.MILLIS:SERIAL
+  std::string_view body;   // after "): "
+};
+
+// The input stage only assembles lines it parsed as records.
+std::optional<RecordText> SplitRecord(std::string_view line) {
+  RecordText r;
+  if (line.substr(0, 5) == "node=") {
+    const size_t space = line.find(' ');
+    if (space == std::string_view::npos) return std::nullopt;
+    r.node = line.substr(5, space - 5);
+    line.remove_prefix(space + 1);
+  }
+  if (line.substr(0, 5) != "type=") return std::nullopt;
+  const size_t space = line.find(' ');
+  const size_t open = line.find("msg=audit(");
+  const size_t close = line.find(')');
+  if (space == std::string_view::npos || open == std::string_view::npos || close == std::string_view::npos ||
+      close < open) {
+    return std::nullopt;
+  }
+  r.type = line.substr(5, space - 5);
+  r.stamp = line.substr(open + 10, close - open - 10);
+  r.body = line.substr(std::min(close + 2, line.size()));
+  return r;
+}
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+}  // namespace
+
+void EventBuilder::SetNeededDestinations(std::optional<std::vector<std::string>> exact,
+                                         std::vector<std::string> ignoring_case) {
+  any_destination_ = !exact.has_value();
+  exact_destinations_ = exact.value_or(std::vector<std::string>());
+  folded_destinations_.clear();
+  for (const std::string& d : ignoring_case) folded_destinations_.push_back(Lower(d));
+}
+
+Triage EventBuilder::TriageRecords(std::string_view records, EcsEvent& light) {
+  std::optional<RecordText> syscall;
+  std::string_view saddr;
+  bool have_saddr = false;
+  for (size_t at = 0; at < records.size();) {
+    const size_t end = std::min(records.find('\n', at), records.size());
+    const std::optional<RecordText> r = SplitRecord(records.substr(at, end - at));
+    at = end + 1;
+    if (!r) continue;
+    if (r->type == "SYSCALL" && !syscall) {
+      syscall = r;
+    } else if (r->type == "SOCKADDR" && !have_saddr) {
+      saddr = FirstValue(r->body, "saddr");
+      have_saddr = !saddr.empty();
+    }
+  }
+  if (!syscall) return Triage::kBuild;
+  const std::string_view sc = syscall->body;
+  const std::optional<uint64_t> arch = ParseHex(FirstValue(sc, "arch"));
+  const std::optional<int64_t> number = ParseDecimal(FirstValue(sc, "syscall"));
+  if (!arch || *arch > 0xffffffffu || !number) return Triage::kBuild;
+  const SyscallKind kind = classifier_.Classify(static_cast<uint32_t>(*arch), *number);
+  if (kind != SyscallKind::kConnect && kind != SyscallKind::kSocketcall) return Triage::kBuild;
+  if (kind == SyscallKind::kSocketcall) {
+    const std::optional<uint64_t> call = ParseHex(FirstValue(sc, "a0"));
+    if (!call || *call != kSysConnect) return Triage::kNotAnEvent;
+  }
+  const bool success = FirstValue(sc, "success") == "yes";
+  const std::string_view exit = FirstValue(sc, "exit");
+  if (!IsConnectAttempt(success, exit)) return Triage::kNotAnEvent;
+  if (!have_saddr) return Triage::kNotAnEvent;
+  if (!IsHexEncoded(saddr)) return Triage::kBuild;  // Build() counts it as malformed
+  std::optional<SocketAddress> address = DecodeSockaddr(saddr, IsBigEndianAuditArch(static_cast<uint32_t>(*arch)));
+  if (!address) return Triage::kNotAnEvent;  // AF_UNIX, AF_NETLINK...
+  if (any_destination_) return Triage::kBuild;
+  if (std::find(exact_destinations_.begin(), exact_destinations_.end(), address->ip) != exact_destinations_.end() ||
+      std::find(folded_destinations_.begin(), folded_destinations_.end(), Lower(address->ip)) !=
+          folded_destinations_.end()) {
+    return Triage::kBuild;
+  }
+
+  // What Build() would give; anything it would refuse goes to Build().
+  const std::optional<int64_t> pid = ParseDecimal(FirstValue(sc, "pid"));
+  const size_t dot = syscall->stamp.find('.');
+  const size_t colon = syscall->stamp.find(':');
+  if (!pid || dot == std::string_view::npos || colon == std::string_view::npos || colon < dot) return Triage::kBuild;
+  const std::optional<int64_t> seconds = ParseDecimal(syscall->stamp.substr(0, dot));
+  const std::optional<int64_t> millis = ParseDecimal(syscall->stamp.substr(dot + 1, colon - dot - 1));
+  const std::optional<int64_t> serial = ParseDecimal(syscall->stamp.substr(colon + 1));
+  if (!seconds || !millis || !serial || *seconds < 0 || *seconds > kMaxAuditSeconds || *millis < 0 ||
+      *millis > 999 || *serial < 0 || colon - dot - 1 != 3) {
+    return Triage::kBuild;
+  }
+  light = EcsEvent();
+  light.category = EventCategory::kNetwork;
+  light.table_only = true;
+  light.stamp.seconds = *seconds;
+  light.stamp.millis = static_cast<uint32_t>(*millis);
+  light.stamp.serial = static_cast<uint64_t>(*serial);
+  if (!syscall->node.empty()) {
+    light.host_id = std::string(syscall->node);
+    light.host_name = light.host_id;
+  } else {
+    light.host_id = local_host_.id;
+    light.host_name = local_host_.name;
+  }
+  light.pid = *pid;
+  light.ppid = ParseDecimal(FirstValue(sc, "ppid")).value_or(-1);
+  light.uid = ParseDecimal(FirstValue(sc, "uid"));
+  if (auto ses = ParseDecimal(FirstValue(sc, "ses")); ses && *ses >= 0 && *ses != kUnsetSession) {
+    light.session_id = ses;
+  }
+  const std::string_view exe_raw = FirstValue(sc, "exe");
+  if (!exe_raw.empty()) {
+    if (std::optional<std::string> exe = DecodeAuditString(exe_raw); exe && !exe->empty()) {
+      light.executable.push_back(std::move(*exe));
+    }
+  }
+  light.destination_ip = std::move(address->ip);
+  light.destination_port = address->port;
+  light.syscall_result = SyscallResult(success, exit);
+  return Triage::kTableOnly;
 }
 
 }  // namespace imds

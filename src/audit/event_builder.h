@@ -14,7 +14,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "audit/syscall_classifier.h"
 #include "event/ecs_event.h"
@@ -34,6 +36,13 @@ enum class BuildOutcome {
   kMalformed,  // looked like exec/connect but could not be decoded
 };
 
+// What Triage() made of one whole event's records, before libauparse.
+enum class Triage {
+  kBuild,       // hand it to libauparse and Build()
+  kNotAnEvent,  // Build() would make nothing of it (no attempt, no inet address)
+  kTableOnly,   // a connect no rule can match: `light` holds what the process table needs
+};
+
 class EventBuilder {
  public:
   // The latest audit time taken: 9999-12-31T23:59:59Z. Later (or negative)
@@ -49,9 +58,24 @@ class EventBuilder {
 
   const HostIdentity& local_host() const { return local_host_; }
 
+  // The destination addresses some rule's network stage requires
+  // (RuleSet::NetworkDestinations); nullopt: any address may matter.
+  void SetNeededDestinations(std::optional<std::vector<std::string>> exact,
+                             std::vector<std::string> ignoring_case = {});
+
+  // Decides, from one whole event's record text (lines as the input stage
+  // assembled them), whether libauparse needs to see it: only a connect is
+  // ever decided here, from its SYSCALL and SOCKADDR text. For kTableOnly,
+  // `light` gets the fields Build() would give (pid, ppid, uid, ses, exe,
+  // stamp, host, destination, result) and table_only set.
+  Triage TriageRecords(std::string_view records, EcsEvent& light);
+
  private:
   HostIdentity local_host_;
   SyscallClassifier classifier_;
+  bool any_destination_ = true;
+  std::vector<std::string> exact_destinations_;
+  std::vector<std::string> folded_destinations_;  // lower case, for ':'
 };
 
 }  // namespace imds

@@ -72,6 +72,10 @@ struct EcsEvent {
   std::string destination_ip;         // dotted quad or RFC 5952 text
   std::optional<int64_t> destination_port;
   std::string syscall_result;         // "success" or the errno name, e.g. "EINPROGRESS"
+
+  // A connect to an address no loaded rule names: it only feeds the process
+  // table (audit/event_builder.h, Triage), no rule is asked.
+  bool table_only = false;
 };
 
 // Basename of a path ("/usr/bin/curl" -> "curl"; "curl" -> "curl").

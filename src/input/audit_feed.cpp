@@ -46,22 +46,37 @@ void AuditFeed::OnAuparseEvent(auparse_state_t* au, auparse_cb_event_t type, voi
   }
 }
 
+void AuditFeed::Deliver(EcsEvent&& event) {
+  ++stats_.events_rebuilt;
+  if (!sink_) return;
+  try {
+    sink_(std::move(event));
+  } catch (...) {
+    ++stats_.pipeline_errors;
+  }
+}
+
 void AuditFeed::ParseEvent(std::string_view records) {
+  // Most connects go nowhere a rule looks (AF_UNIX sockets, a service's
+  // peers): decided from their text, they never cost libauparse a parse.
+  switch (builder_.TriageRecords(records, light_)) {
+    case Triage::kNotAnEvent:
+      ++stats_.events_triaged;
+      return;
+    case Triage::kTableOnly:
+      ++stats_.events_triaged;
+      Deliver(std::move(light_));
+      return;
+    case Triage::kBuild:
+      break;
+  }
   ++fed_;
   ++stats_.events_seen;
   if (auparse_feed(au_, records.data(), records.size()) < 0) ++stats_.parse_errors;
   // The event is whole; flushing makes libauparse hand it over now and
   // leaves it holding nothing.
   auparse_flush_feed(au_);
-  for (EcsEvent& event : built_) {
-    ++stats_.events_rebuilt;
-    if (!sink_) continue;
-    try {
-      sink_(std::move(event));
-    } catch (...) {
-      ++stats_.pipeline_errors;
-    }
-  }
+  for (EcsEvent& event : built_) Deliver(std::move(event));
   built_.clear();
 }
 

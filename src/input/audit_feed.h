@@ -21,6 +21,7 @@
 #include <ctime>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,9 @@ struct AuditFeedStats {
   uint64_t node_feeds_dropped = 0;
   // Exceptions thrown by the sink (the rest of the pipeline).
   uint64_t pipeline_errors = 0;
+  // Connect events decided without libauparse: to an address no rule
+  // names (they still reach the process table), or no attempt at all.
+  uint64_t events_triaged = 0;
 };
 
 // True when `line` (without its newline) starts like a record auditd sends a
@@ -95,6 +99,12 @@ class AuditFeed {
   // Whether the input read so far ends between events: no partial line
   // held back and the last record's event complete.
   bool AtEventBoundary() const { return !lines_.HoldsPartialLine() && !events_.LastEventOpen(); }
+  // Which destination addresses any rule needs (RuleSet::NetworkDestinations):
+  // connects elsewhere skip libauparse. Call again after a rule reload.
+  void SetNeededDestinations(std::optional<std::vector<std::string>> exact,
+                             std::vector<std::string> ignoring_case = {}) {
+    builder_.SetNeededDestinations(std::move(exact), std::move(ignoring_case));
+  }
   // End of input: a last unterminated line is read and every pending event
   // (of every node) is delivered. Feeding may continue afterwards.
   void Flush();
@@ -115,6 +125,7 @@ class AuditFeed {
   void RouteLine(std::string_view line);
   // One whole event to libauparse, then its EcsEvent to the sink.
   void ParseEvent(std::string_view records);
+  void Deliver(EcsEvent&& event);
 
   EventBuilder builder_;
   Sink sink_;
@@ -123,6 +134,7 @@ class AuditFeed {
   EventAssembler events_;
   RecordFilter filter_;
   std::vector<EcsEvent> built_;  // filled by the callback, emptied after it
+  EcsEvent light_;               // a triaged connect's fields
   time_t now_ = 0;               // wall clock, read once per Feed call
   uint64_t fed_ = 0;             // events handed to libauparse
   uint64_t handed_back_ = 0;     // events its callback delivered

@@ -58,4 +58,58 @@ uint64_t RuleSet::late_dropped() const {
   return total;
 }
 
+namespace {
+
+// The destination.ip values `expr` requires (false: none known).
+bool RequiredDestinations(const CompiledExpr& expr, RuleSet::Destinations& out) {
+  switch (expr.kind) {
+    case CompiledExpr::Kind::kCompare:
+      if (expr.field != FieldId::kDestinationIp) return false;
+      if (expr.op == CompareOp::kEqual) {
+        out.exact.push_back(expr.value);
+        return true;
+      }
+      if (expr.op == CompareOp::kMatch) {
+        for (const WildcardPattern& p : expr.patterns) {
+          if (p.kind() != WildcardPattern::Kind::kLiteral) return false;
+        }
+        for (const WildcardPattern& p : expr.patterns) out.ignoring_case.push_back(p.pattern());
+        return true;
+      }
+      return false;
+    case CompiledExpr::Kind::kAnd:
+      // One constrained conjunct is enough.
+      for (const CompiledExpr& child : expr.children) {
+        RuleSet::Destinations one;
+        if (RequiredDestinations(child, one)) {
+          out.exact.insert(out.exact.end(), one.exact.begin(), one.exact.end());
+          out.ignoring_case.insert(out.ignoring_case.end(), one.ignoring_case.begin(), one.ignoring_case.end());
+          return true;
+        }
+      }
+      return false;
+    case CompiledExpr::Kind::kOr:
+      for (const CompiledExpr& child : expr.children) {
+        if (!RequiredDestinations(child, out)) return false;
+      }
+      return true;
+    case CompiledExpr::Kind::kNot:
+      return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<RuleSet::Destinations> RuleSet::NetworkDestinations() const {
+  Destinations all;
+  for (const Rule& rule : rules_) {
+    for (const CompiledStage& stage : rule.query.stages) {
+      if (!StageAccepts(stage.category, EventCategory::kNetwork)) continue;
+      if (!RequiredDestinations(stage.condition, all)) return std::nullopt;
+    }
+  }
+  return all;
+}
+
 }  // namespace imds

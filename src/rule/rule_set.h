@@ -5,6 +5,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "event/ecs_event.h"
@@ -33,6 +35,16 @@ class RuleSet {
   bool NeedsCategory(EventCategory category) const;
   // Every field any rule reads, each once.
   std::vector<FieldId> ReferencedFields() const;
+
+  // The destination addresses without which no network event can match any
+  // rule: every stage that accepts network events requires destination.ip
+  // to be one of them (== values exactly; ':' literals ignoring case).
+  // nullopt when some stage accepts a network event whatever its address.
+  struct Destinations {
+    std::vector<std::string> exact;
+    std::vector<std::string> ignoring_case;
+  };
+  std::optional<Destinations> NetworkDestinations() const;
 
   const std::vector<Rule>& rules() const { return rules_; }
   size_t size() const { return rules_.size(); }

@@ -562,3 +562,84 @@ TEST(EventBuilderTest, MegabyteArgumentThroughAuparse) {
 
 }  // namespace
 }  // namespace imds
+
+namespace imds {
+namespace {
+
+// Triage: a connect decided from its text, before libauparse.
+const std::string kConnectTo(const std::string& saddr, const std::string& result = "success=no exit=-115") {
+  return "type=SYSCALL msg=audit(1700000000.123:5): arch=c000003e syscall=42 " + result +
+         " a0=3 a1=7ffd a2=10 a3=0 items=0 ppid=100 pid=200 auid=0 uid=1000 gid=0 euid=0 suid=0 fsuid=0 egid=0 "
+         "sgid=0 fsgid=0 tty=(none) ses=7 comm=\"agent\" exe=\"/usr/bin/agent\" key=(null)\n"
+         "type=SOCKADDR msg=audit(1700000000.123:5): saddr=" + saddr + "\n"
+         "type=PROCTITLE msg=audit(1700000000.123:5): proctitle=6167656E74\n";
+}
+const std::string kToImds = "02000050A9FEA9FE0000000000000000";
+const std::string kToLoopback = "020000507F0000010000000000000000";
+
+TEST(EventBuilderTriageTest, AConnectToAnAddressNoRuleNamesFeedsOnlyTheProcessTable) {
+  EventBuilder builder(HostIdentity{"local-machine-id", "local-host"});
+  builder.SetNeededDestinations(std::vector<std::string>{"169.254.169.254"});
+  EcsEvent light;
+  ASSERT_EQ(builder.TriageRecords(kConnectTo(kToLoopback), light), Triage::kTableOnly);
+  EXPECT_TRUE(light.table_only);
+  EXPECT_EQ(light.category, EventCategory::kNetwork);
+  EXPECT_EQ(light.pid, 200);
+  EXPECT_EQ(light.ppid, 100);
+  EXPECT_EQ(light.uid, 1000);
+  EXPECT_EQ(light.session_id, 7);
+  EXPECT_EQ(light.executable, std::vector<std::string>{"/usr/bin/agent"});
+  EXPECT_EQ(light.destination_ip, "127.0.0.1");
+  EXPECT_EQ(light.syscall_result, "EINPROGRESS");
+  EXPECT_EQ(light.stamp, (AuditStamp{1700000000, 123, 5}));
+  EXPECT_EQ(light.host_id, "local-machine-id");
+}
+
+TEST(EventBuilderTriageTest, TheTableOnlyEventHasWhatBuildGives) {
+  // The same fields as libauparse + Build(), node= host included.
+  const std::string text = "node=web-1 " + kConnectTo(kToLoopback).substr(0, kConnectTo(kToLoopback).find('\n') + 1) +
+                           "node=web-1 type=SOCKADDR msg=audit(1700000000.123:5): saddr=" + kToLoopback + "\n";
+  EventBuilder triage(HostIdentity{"local-machine-id", "local-host"});
+  triage.SetNeededDestinations(std::vector<std::string>{"169.254.169.254"});
+  EcsEvent light;
+  ASSERT_EQ(triage.TriageRecords(text, light), Triage::kTableOnly);
+  Built b = BuildAll(text + "node=web-1 type=EOE msg=audit(1700000000.123:5): \n");
+  ASSERT_EQ(b.events.size(), 1u);
+  const EcsEvent& full = b.events[0];
+  EXPECT_EQ(light.host_id, full.host_id);
+  EXPECT_EQ(light.stamp, full.stamp);
+  EXPECT_EQ(light.pid, full.pid);
+  EXPECT_EQ(light.ppid, full.ppid);
+  EXPECT_EQ(light.uid, full.uid);
+  EXPECT_EQ(light.session_id, full.session_id);
+  EXPECT_EQ(light.executable, full.executable);
+  EXPECT_EQ(light.destination_ip, full.destination_ip);
+  EXPECT_EQ(light.destination_port, full.destination_port);
+  EXPECT_EQ(light.syscall_result, full.syscall_result);
+}
+
+TEST(EventBuilderTriageTest, ANamedAddressOrAnyAddressGoesToLibauparse) {
+  EventBuilder builder(HostIdentity{"id", "name"});
+  EcsEvent light;
+  EXPECT_EQ(builder.TriageRecords(kConnectTo(kToLoopback), light), Triage::kBuild);  // no set: any address
+  builder.SetNeededDestinations(std::vector<std::string>{"169.254.169.254"});
+  EXPECT_EQ(builder.TriageRecords(kConnectTo(kToImds), light), Triage::kBuild);
+  builder.SetNeededDestinations(std::vector<std::string>{}, {"169.254.169.254"});
+  EXPECT_EQ(builder.TriageRecords(kConnectTo(kToImds), light), Triage::kBuild);
+}
+
+TEST(EventBuilderTriageTest, WhatBuildWouldRefuseIsNoEventAndExecsAreNeverDecidedHere) {
+  EventBuilder builder(HostIdentity{"id", "name"});
+  builder.SetNeededDestinations(std::vector<std::string>{"169.254.169.254"});
+  EcsEvent light;
+  EXPECT_EQ(builder.TriageRecords(kConnectTo("01002F746D702F736F636B00"), light), Triage::kNotAnEvent);  // AF_UNIX
+  EXPECT_EQ(builder.TriageRecords(kConnectTo(kToImds, "success=no exit=-88"), light), Triage::kNotAnEvent);
+  EXPECT_EQ(builder.TriageRecords(kConnectTo("zz"), light), Triage::kBuild);  // malformed: Build() counts it
+  const std::string exec =
+      "type=SYSCALL msg=audit(1700000000.123:6): arch=c000003e syscall=59 success=yes exit=0 ppid=1 pid=2 "
+      "exe=\"/usr/bin/curl\"\n";
+  EXPECT_EQ(builder.TriageRecords(exec, light), Triage::kBuild);
+}
+
+}  // namespace
+}  // namespace imds

@@ -310,3 +310,55 @@ TEST(RuleSetTest, EachRuleJudgesLateEventsWithinTheAllowanceAndCountsTheLaterOne
 
 }  // namespace
 }  // namespace imds
+
+namespace imds {
+namespace {
+
+RuleSet FromQuery(const std::string& query) {
+  auto loaded = LoadRuleText("[rule]\nname = \"x\"\nrule_id = \"x\"\nrisk_score = 1\nseverity = \"low\"\n"
+                             "query = '" + query + "'\n",
+                             "q.toml");
+  if (auto* error = std::get_if<RuleError>(&loaded)) {
+    ADD_FAILURE() << error->ToString();
+    return RuleSet();
+  }
+  std::vector<Rule> rules;
+  rules.push_back(std::get<Rule>(std::move(loaded)));
+  return RuleSet(std::move(rules));
+}
+
+TEST(RuleSetDestinationsTest, TheImdsRulesNeedOnlyTheMetadataAddress) {
+  // What lets the input stage skip libauparse for every other connect.
+  for (const std::string& path : {kV3, kUpstream}) {
+    const auto d = Load(path).NetworkDestinations();
+    ASSERT_TRUE(d.has_value()) << path;
+    EXPECT_EQ(d->exact, std::vector<std::string>{"169.254.169.254"}) << path;
+    EXPECT_TRUE(d->ignoring_case.empty()) << path;
+  }
+}
+
+TEST(RuleSetDestinationsTest, AnyStageThatAcceptsANetworkEventWhateverItsAddressNeedsEveryConnect) {
+  EXPECT_FALSE(FromQuery("network where destination.port == 80").NetworkDestinations().has_value());
+  EXPECT_FALSE(FromQuery("network where not destination.ip == \"10.0.0.1\"").NetworkDestinations().has_value());
+  EXPECT_FALSE(FromQuery("network where destination.ip : \"169.254.*\"").NetworkDestinations().has_value());
+  EXPECT_FALSE(FromQuery("network where destination.ip == \"1.1.1.1\" or destination.port == 53")
+                   .NetworkDestinations()
+                   .has_value());
+  // A process-only rule needs no connect at all.
+  const auto none = FromQuery("process where process.name : \"curl\"").NetworkDestinations();
+  ASSERT_TRUE(none.has_value());
+  EXPECT_TRUE(none->exact.empty() && none->ignoring_case.empty());
+}
+
+TEST(RuleSetDestinationsTest, AlternativesAndCaseInsensitiveLiteralsAreCollected) {
+  const auto d = FromQuery(
+                     "network where destination.port == 80 and (destination.ip == \"169.254.169.254\" or "
+                     "destination.ip : (\"FD00:EC2::254\", \"169.254.170.2\"))")
+                     .NetworkDestinations();
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->exact, std::vector<std::string>{"169.254.169.254"});
+  EXPECT_EQ(d->ignoring_case, (std::vector<std::string>{"FD00:EC2::254", "169.254.170.2"}));
+}
+
+}  // namespace
+}  // namespace imds
