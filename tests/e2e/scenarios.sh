@@ -883,9 +883,22 @@ missing_requirement() {
     echo "luasocket for lua5.4 not installed (Debian: lua-socket)"
     return 0
   fi
-  if [[ $1 == i386* ]] && ! printf 'int main(void){return 0;}\n' | gcc -m32 -static -x c -o /dev/null - >/dev/null 2>&1; then
-    echo "gcc -m32 -static cannot build (Debian: gcc-multilib)"
-    return 0
+  if [[ $1 == i386* ]]; then
+    local probe
+    probe=$(mktemp /tmp/imds-e2e-i386.XXXXXX) || return 0
+    if ! printf 'int main(void){return 0;}\n' | gcc -m32 -static -x c -o "$probe" - >/dev/null 2>&1; then
+      rm -f -- "$probe"
+      echo "gcc -m32 -static cannot build (Debian: gcc-multilib)"
+      return 0
+    fi
+    # A kernel without IA32 emulation (CONFIG_IA32_EMULATION, ia32_emulation=)
+    # refuses the exec: nothing to audit.
+    if ! "$probe" >/dev/null 2>&1; then
+      rm -f -- "$probe"
+      echo "this kernel cannot run 32-bit binaries (no IA32 emulation)"
+      return 0
+    fi
+    rm -f -- "$probe"
   fi
   return 1
 }
