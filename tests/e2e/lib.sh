@@ -342,7 +342,9 @@ EOF
 # with its own auditd.conf (log and plugin dir inside DIR, every space/disk
 # action "ignore"), the given plugin .conf files copied into DIR/plugins.d.
 # Knobs: IMDS_AUDITD_LOG_FORMAT (ENRICHED|RAW, default ENRICHED),
-# IMDS_AUDITD_NAME_FORMAT (NONE|HOSTNAME|FQD|NUMERIC|USER) and IMDS_AUDITD_NAME.
+# IMDS_AUDITD_NAME_FORMAT (NONE|HOSTNAME|FQD|NUMERIC|USER) and IMDS_AUDITD_NAME;
+# IMDS_AUDITD_CONF_OVERRIDES, an array of KEY=VALUE, is handed to
+# imds_auditd_conf (e.g. priority_boost=4 as Debian ships it).
 # Returns once the kernel reports this auditd's pid.
 imds_auditd_start() {
   local dir=$1; shift
@@ -366,7 +368,8 @@ imds_auditd_start() {
   for conf in "$@"; do
     install -m 0640 -o root -g root "$conf" "$dir/plugins.d/$(basename "$conf")" || return 1
   done
-  imds_auditd_conf "$dir" >"$dir/auditd.conf" || return 1
+  imds_auditd_conf "$dir" ${IMDS_AUDITD_CONF_OVERRIDES[@]+"${IMDS_AUDITD_CONF_OVERRIDES[@]}"} \
+    >"$dir/auditd.conf" || return 1
   chmod 0640 "$dir/auditd.conf"
   auditd -n -c "$dir" >"$dir/auditd.out" 2>&1 </dev/null &
   IMDS_E2E_AUDITD_PID=$!
