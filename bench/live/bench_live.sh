@@ -36,6 +36,8 @@
 #   auditd's state report (SIGCONT writes /var/run/auditd.state): plugin queue
 #     peak, size, whether it overflowed (auditd then drops records for the
 #     plugins);
+#   wakeups: voluntary context switches of auditd's and the plugin's threads
+#     (/proc/PID/task/*/status) over the same span, per event;
 #   kernel: the `lost` and `backlog_wait_time_actual` deltas of `auditctl -s`;
 #   alerts: the plugin's alerts matched to the probes' curl pids; for Laurel
 #     the probes whose connect (SOCKADDR of 169.254.169.254) is in its log;
@@ -191,6 +193,19 @@ cpu_ticks() {
   # shellcheck disable=SC2086
   set -- $rest
   echo $((${12} + ${13}))
+}
+
+# wakeups PID: voluntary context switches of all of a process's threads
+# (each one a sleep that ended with a wakeup); 0 if gone.
+wakeups() {
+  local f line n=0
+  [[ -n $1 ]] || { echo 0; return; }
+  for f in /proc/"$1"/task/*/status; do
+    while IFS= read -r line; do
+      [[ $line == voluntary_ctxt_switches:* ]] && n=$((n + ${line##*[[:space:]]}))
+    done <"$f" 2>/dev/null
+  done
+  echo "$n"
 }
 
 # state_report: SIGCONT our auditd and read the report it writes; sets
@@ -365,6 +380,7 @@ run_one() {
   local level=$1 config=$2 dir=$WORK/run-$1-$2
   local -a kv=("level=$level" "config=$config" "duration=$DURATION" "commit=$COMMIT" "kernel_hz=${KERNEL_HZ:-0}")
   local plugin='' a0=0 a1=0 p0=0 p1=0 k0=0 k1=0 lost0=0 lost1=0 w0=0 w1=0 offset=0 t_drain
+  local aw0=0 aw1=0 pw0=0 pw1=0
   local kauditd
   mkdir -m 0755 "$dir"
   kauditd=$(ps -e -o pid=,comm= | awk '$2 == "kauditd" {print $1; exit}')
@@ -388,6 +404,7 @@ run_one() {
     offset=$(stat -c %s "$dir/auditd/audit.log")
     lost0=$(kernel_status lost) w0=$(kernel_status backlog_wait_time_actual)
     a0=$(cpu_ticks "$IMDS_E2E_AUDITD_PID") p0=$(cpu_ticks "$plugin") k0=$(cpu_ticks "$kauditd")
+    aw0=$(wakeups "$IMDS_E2E_AUDITD_PID") pw0=$(wakeups "$plugin")
     probes_start "$DURATION" "$dir/probes.txt"
     if ((PROFILE)); then
       perf record -q -e cpu-clock -F 999 -g -p "$IMDS_E2E_AUDITD_PID${plugin:+,$plugin}" \
@@ -428,6 +445,7 @@ run_one() {
     done
     t_drain=$((SECONDS - t0))
     a1=$(cpu_ticks "$IMDS_E2E_AUDITD_PID") p1=$(cpu_ticks "$plugin") k1=$(cpu_ticks "$kauditd")
+    aw1=$(wakeups "$IMDS_E2E_AUDITD_PID") pw1=$(wakeups "$plugin")
     lost1=$(kernel_status lost) w1=$(kernel_status backlog_wait_time_actual)
     [[ -z $plugin ]] || imds_pid_alive "$plugin" || alive=no
     local hwm=
@@ -443,6 +461,7 @@ run_one() {
     # shellcheck disable=SC2206
     kv+=($counts "drain_s=$t_drain" "hz=$HZ"
       "auditd_ticks=$((a1 - a0))" "plugin_ticks=$((p1 - p0))" "kauditd_ticks=$((k1 - k0))"
+      "auditd_wakeups=$((aw1 - aw0))" "plugin_wakeups=$((pw1 - pw0))"
       "kernel_lost=$((lost1 - lost0))" "backlog_wait_actual=$((w1 - w0))"
       "queue_peak=$Q_MAX" "queue_size=$Q_SIZE" "queue_overflow=$Q_OVERFLOW" "queue_suspended=$Q_SUSPENDED"
       "plugin_alive=$alive" "plugin_hwm_kib=${hwm:-0}")

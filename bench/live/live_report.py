@@ -122,6 +122,19 @@ def fmt(v, digits=0):
     return f"{v:,.{digits}f}".replace(",", " ")
 
 
+def wakeups_cell(run):
+    """Voluntary context switches per event: how often auditd's threads and
+    the plugin went to sleep and had to be woken."""
+    events = num(run, "events")
+    if not events:
+        return "?"
+    a, p = num(run, "auditd_wakeups"), num(run, "plugin_wakeups")
+    cell = fmt(a / events, 2) if a is not None else "?"
+    if run.get("config") in ("imds", "laurel"):
+        cell += ", " + (fmt(p / events, 2) if p is not None else "?")
+    return cell
+
+
 def backlog_wait_cell(run):
     """Time audited processes spent waiting for room in the kernel's audit
     backlog (backlog_wait_time_actual, jiffies), summed over processes."""
@@ -142,6 +155,7 @@ def probes_cell(run):
 
 def table(runs):
     head = ("| load | configuration | events/s | auditd µs/event | plugin µs/event | kauditd µs/event "
+            "| wakeups/event auditd, plugin "
             "| plugin queue peak / size | overflow | kernel lost | backlog waits s | alerts / probes "
             "| connect() p50 / p99 / p99.9 µs | achieved exec/s + connect/s |")
     lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
@@ -157,6 +171,7 @@ def table(runs):
             fmt(us_per_event(r, "auditd_ticks"), 1) if audited else "–",
             fmt(us_per_event(r, "plugin_ticks"), 1) if cfg in ("imds", "laurel") else "–",
             fmt(us_per_event(r, "kauditd_ticks"), 1) if audited else "–",
+            wakeups_cell(r) if audited else "–",
             f"{r.get('queue_peak', '?')} / {r.get('queue_size', '?')}" if audited else "–",
             r.get("queue_overflow", "?") if audited else "–",
             r.get("kernel_lost", "?") if audited else "–",
