@@ -97,7 +97,11 @@ ReadLoopResult RunReadLoop(int fd, AuditFeed& feed, ReadLoopHooks& hooks, const 
       // A short read means the writer has nothing more for now: events
       // that lost their EOE are cut once they are old enough (complete
       // events were delivered as their last record arrived).
-      if (options.age_when_idle && static_cast<size_t>(got) < buffer.size()) feed.Age(0);
+      if (static_cast<size_t>(got) < buffer.size()) {
+        if (options.age_when_idle) feed.Age(0);
+        // Interrupted by a signal, it only ends early: Poll() comes next.
+        if (options.batch_wait_ms > 0) poll(nullptr, 0, options.batch_wait_ms);
+      }
       idle_ms = 0;
       continue;
     }

@@ -37,6 +37,11 @@ struct ReadLoopOptions {
   // records through a slow pipe, where aging (by the wall clock) would
   // close events whose last records are still in flight.
   bool age_when_idle = true;
+  // After a read that drained the input, wait this long before the next
+  // one, so that auditd's records (it writes each one separately) gather:
+  // one wake-up per millisecond instead of one per record. A record read
+  // is processed at once; only the next one may wait this long. 0: none.
+  int batch_wait_ms = 0;
 };
 
 enum class ReadLoopEnd {
